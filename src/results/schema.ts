@@ -1,0 +1,211 @@
+/**
+ * The result record, schemaVersion 1: the contract between `run` (which writes it) and
+ * `report`, `compare`, `gate` and `plan` (which only read it). Every number carries its
+ * unit in its name. Readers parse through these schemas; older versions get migrated in
+ * src/results/migrate.ts, never guessed at.
+ */
+import { z } from 'zod';
+
+export const resultSchemaVersion = 1 as const;
+
+/** Node-wide figures over one window (a trial, or one 1 Hz sample). Percent of all CPUs. */
+export const nodeWindowSchema = z.object({
+  windowMs: z.number(),
+  userPct: z.number(),
+  nicePct: z.number(),
+  systemPct: z.number(),
+  idlePct: z.number(),
+  iowaitPct: z.number(),
+  irqPct: z.number(),
+  softirqPct: z.number(),
+  stealPct: z.number(),
+  /** 100 - idle - iowait. */
+  busyPct: z.number(),
+  /**
+   * Host CPU used by processes that are not part of the trial, in percent of all CPUs:
+   * user+nice+system ticks minus the trial's own processes' ticks. On a shared machine this,
+   * not steal, is where co-tenants show up.
+   */
+  foreignCpuPct: z.number(),
+  /** Share of the window in which some task waited for a CPU (PSI), in percent. */
+  psiCpuSomePct: z.number().nullable(),
+  psiIoSomePct: z.number().nullable(),
+  psiIoFullPct: z.number().nullable(),
+  psiMemorySomePct: z.number().nullable(),
+  psiMemoryFullPct: z.number().nullable(),
+  memTotalBytes: z.number(),
+  memUsedBytes: z.number(),
+  memAvailableBytes: z.number(),
+  diskReadBytes: z.number(),
+  diskWriteBytes: z.number(),
+  cpuCount: z.number().int(),
+});
+export type NodeWindow = z.infer<typeof nodeWindowSchema>;
+
+export const processRoles = ['proxy', 'app', 'loadgen', 'harness'] as const;
+export type ProcessRole = (typeof processRoles)[number];
+
+/** One component of the trial (a proxy, an app, the load generator), summed over its process tree. */
+export const processFiguresSchema = z.object({
+  name: z.string(),
+  role: z.enum(processRoles),
+  pod: z.string(),
+  /** e.g. haproxy, nginx, node */
+  program: z.string(),
+  pids: z.array(z.number().int()),
+  cpuSeconds: z.number(),
+  /** cpuSeconds over the window, in percent of one core. */
+  cpuPctOfCore: z.number(),
+  /** Highest resident set size seen (VmHWM, summed over the tree). */
+  rssPeakBytes: z.number(),
+  rssEndBytes: z.number(),
+});
+export type ProcessFigures = z.infer<typeof processFiguresSchema>;
+
+export const probeSchema = z.object({
+  name: z.string(),
+  expect: z.enum(['rejected', 'accepted']),
+  passed: z.boolean(),
+  /** What happened, in words: "TLS alert: certificate required", "HTTP 400", "HTTP 200". */
+  outcome: z.string(),
+  /** Whether the app behind the proxy saw the request. */
+  appReached: z.boolean(),
+});
+export type Probe = z.infer<typeof probeSchema>;
+
+export const verificationSchema = z.object({
+  passed: z.boolean(),
+  probes: z.array(probeSchema),
+  /** Limits of what the probes prove, said plainly (e.g. no SPIFFE URI SAN check). */
+  notes: z.array(z.string()),
+});
+export type Verification = z.infer<typeof verificationSchema>;
+
+export const latencyFiguresSchema = z.object({
+  latencyP50Ms: z.number(),
+  latencyP90Ms: z.number(),
+  latencyP99Ms: z.number(),
+  latencyP999Ms: z.number(),
+  latencyMaxMs: z.number(),
+  latencyMeanMs: z.number(),
+});
+
+export const perSecondSchema = latencyFiguresSchema.pick({ latencyP50Ms: true, latencyP99Ms: true, latencyMaxMs: true }).extend({
+  /** Seconds since the start of the measured window. */
+  second: z.number().int(),
+  requests: z.number().int(),
+});
+export type PerSecond = z.infer<typeof perSecondSchema>;
+
+export const errorCountsSchema = z.object({
+  /** Connection-level errors (refused, reset) reported by the load generator. */
+  connectionErrors: z.number().int(),
+  timeouts: z.number().int(),
+  non2xx: z.number().int(),
+});
+
+export const histogramSchema = z.object({
+  /** hdr-histogram-js encodeIntoCompressedBase64 of integer microseconds. */
+  encoding: z.literal('hdr-compressed-base64'),
+  unit: z.literal('us'),
+  data: z.string(),
+});
+
+export const quiescenceSchema = z.object({
+  waitedMs: z.number(),
+  /** Foreign CPU over the last check before the trial started. */
+  foreignCpuPct: z.number(),
+  limitPct: z.number(),
+  /** False when the bounded wait ran out with the machine still busy. */
+  reached: z.boolean(),
+});
+
+export const trialRecordSchema = z.object({
+  schemaVersion: z.literal(resultSchemaVersion),
+  kind: z.literal('trial'),
+  runId: z.string(),
+  trialId: z.string(),
+  /** Position in the executed order, from 0. */
+  index: z.number().int(),
+  tier: z.string(),
+  variant: z.string(),
+  repetition: z.number().int(),
+  loadMode: z.literal('closed'),
+  connections: z.number().int(),
+  durationSecondsRequested: z.number(),
+  warmupSecondsRequested: z.number(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  windowMs: z.number(),
+  requestsTotal: z.number().int(),
+  achievedRps: z.number(),
+  ...latencyFiguresSchema.shape,
+  histogram: histogramSchema,
+  errors: errorCountsSchema,
+  errorRatePct: z.number(),
+  node: nodeWindowSchema,
+  processes: z.array(processFiguresSchema),
+  /** CPU of all proxies in the trial per 1,000 completed requests. */
+  proxyCpuMsPer1kRequests: z.number().nullable(),
+  /** Sum of the proxies' peak RSS. */
+  proxyRssPeakBytes: z.number().nullable(),
+  quiescence: quiescenceSchema,
+  verification: verificationSchema,
+  perSecond: z.array(perSecondSchema),
+});
+export type TrialRecord = z.infer<typeof trialRecordSchema>;
+
+export const sampleRecordSchema = z.object({
+  schemaVersion: z.literal(resultSchemaVersion),
+  kind: z.literal('sample'),
+  runId: z.string(),
+  trialId: z.string(),
+  /** Milliseconds since the start of the trial's measured window (negative during warm-up). */
+  tMs: z.number(),
+  node: nodeWindowSchema,
+  processes: z.array(
+    z.object({ name: z.string(), role: z.enum(processRoles), cpuPctOfCore: z.number(), rssBytes: z.number() }),
+  ),
+});
+export type SampleRecord = z.infer<typeof sampleRecordSchema>;
+
+export const hostFactsSchema = z.object({
+  hostname: z.string(),
+  cpuModel: z.string(),
+  cpuVendor: z.string(),
+  cpuFlags: z.array(z.string()),
+  cpuCount: z.number().int(),
+  physicalCores: z.number().int(),
+  virtualization: z.string().nullable(),
+  memTotalBytes: z.number(),
+  kernel: z.string(),
+  os: z.string(),
+  cgroup: z.object({ version: z.enum(['v1', 'v2', 'hybrid', 'none']), controllers: z.array(z.string()) }),
+  disks: z.array(z.object({ name: z.string(), type: z.string(), sizeBytes: z.number(), nvme: z.boolean() })),
+  clockTicksPerSecond: z.number().int(),
+  nodeVersion: z.string(),
+  proxies: z.record(z.string(), z.string()),
+});
+export type HostFacts = z.infer<typeof hostFactsSchema>;
+
+export const runStatuses = ['running', 'completed', 'interrupted', 'failed'] as const;
+
+export const runRecordSchema = z.object({
+  schemaVersion: z.literal(resultSchemaVersion),
+  kind: z.literal('run'),
+  runId: z.string(),
+  tool: z.object({ name: z.literal('meshbench'), version: z.string() }),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  status: z.enum(runStatuses),
+  /** Why the run did not complete, when it did not. */
+  statusDetail: z.string().nullable(),
+  seed: z.number().int(),
+  scenarioFile: z.string(),
+  /** The scenario as validated, defaults filled in. */
+  scenario: z.record(z.string(), z.unknown()),
+  tiers: z.array(z.string()),
+  host: hostFactsSchema,
+  plannedTrials: z.number().int(),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;

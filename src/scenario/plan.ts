@@ -1,0 +1,49 @@
+/**
+ * The run plan: every repetition runs every variant at every load level, in an order
+ * shuffled per repetition with a recorded seed, so drift and noisy neighbours hit all
+ * variants alike and a run can be replayed (`--seed`). Tiers run one after another (each
+ * is its own deployment).
+ */
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
+import { uniformInt } from 'pure-rand/distribution/uniformInt';
+import type { Scenario } from './schema.js';
+
+export interface PlannedTrial {
+  /** Position in the executed order, from 0. */
+  index: number;
+  trialId: string;
+  tier: string;
+  variant: string;
+  repetition: number;
+  connections: number;
+}
+
+export function planTrials(scenario: Scenario, seed: number): PlannedTrial[] {
+  const random = xoroshiro128plus(seed);
+  const trials: PlannedTrial[] = [];
+  for (const tier of scenario.tiers) {
+    for (let repetition = 1; repetition <= scenario.repetitions; repetition++) {
+      const cells = scenario.variants.flatMap((v) => scenario.load.connections.map((connections) => ({ variant: v.name, connections })));
+      // Fisher–Yates with the seeded generator.
+      for (let i = cells.length - 1; i > 0; i--) {
+        const j = uniformInt(random, 0, i);
+        [cells[i], cells[j]] = [cells[j], cells[i]];
+      }
+      for (const cell of cells) {
+        const index = trials.length;
+        trials.push({
+          index,
+          trialId: `t${String(index + 1).padStart(4, '0')}-${tier.name}-${cell.variant}-c${cell.connections}-r${repetition}`,
+          tier: tier.name,
+          repetition,
+          ...cell,
+        });
+      }
+    }
+  }
+  return trials;
+}
+
+export function randomSeed(): number {
+  return Math.floor(Math.random() * 2 ** 31);
+}

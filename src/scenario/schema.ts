@@ -1,0 +1,156 @@
+/**
+ * The scenario schema: the single source of truth for the TypeScript types, runtime
+ * validation (with file:line:col errors, see load.ts) and the JSON Schema that editors use
+ * (`meshbench schema`).
+ */
+import { z } from 'zod';
+import { proxyKinds, proxyModes } from '../proxies/sidecar-spec.js';
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be a DNS label: lower-case letters, digits and "-", starting with a letter');
+
+export const serviceSchema = z.strictObject({
+  name: dnsLabel.describe('Service name; also its workload identity (spiffe://cluster.local/ns/NS/sa/NAME).'),
+  responseBytes: z.number().int().min(0).max(10_000_000).default(128).describe('Size of the response body in bytes.'),
+  cpuWorkUs: z.number().int().min(0).max(1_000_000).default(0).describe('Busy CPU work per request, in microseconds.'),
+  delayMs: z.number().min(0).max(60_000).default(0).describe('Fixed delay added to every response (known-answer checks).'),
+  calls: z.array(dnsLabel).default([]).describe('Services this one calls (in order) for every request it serves.'),
+});
+
+export const variantSchema = z
+  .strictObject({
+    name: dnsLabel.describe('Variant name; the one without a proxy is the baseline.'),
+    proxy: z.enum(proxyKinds).optional().describe('Sidecar proxy; omit for the baseline (no mesh).'),
+    mode: z.enum(proxyModes).optional().describe('Rung of the overhead ladder: tcp (L4), http (L7) or mtls (L7 over mutual TLS).'),
+    workers: z.number().int().min(1).max(64).default(1).describe('Proxy worker threads/processes (Istio sidecars default to 2).'),
+  })
+  .superRefine((v, ctx) => {
+    if (v.mode && !v.proxy) ctx.addIssue({ code: 'custom', path: ['mode'], message: '"mode" needs a "proxy"' });
+  })
+  .transform((v) => ({ ...v, mode: v.proxy ? (v.mode ?? 'http') : undefined }));
+
+export const closedLoadSchema = z.strictObject({
+  mode: z.literal('closed').default('closed').describe('closed: a fixed number of connections, each sending as fast as answers come.'),
+  connections: z.array(z.number().int().min(1).max(10_000)).min(1).describe('Load levels: concurrent connections.'),
+  durationSeconds: z.number().positive().max(3600).describe('Measured window per trial.'),
+  warmupSeconds: z.number().min(0).max(600).default(1).describe('Load sent right before each measured window and not recorded.'),
+  requestTimeoutSeconds: z.number().positive().max(120).default(10),
+});
+
+export const tierSchema = z.strictObject({
+  name: dnsLabel.describe('Tier label, e.g. this-host, shared-vps, dedicated-nvme. Results from machines merge by it.'),
+  description: z.string().optional(),
+});
+
+export const quiescenceSchema = z.strictObject({
+  foreignCpuLimitPct: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(10)
+    .describe('Before a trial, wait until CPU used by processes outside the run is below this (percent of all CPUs).'),
+  maxWaitSeconds: z.number().min(0).max(600).default(5).describe('Give up waiting after this long; the trial records that it did.'),
+});
+
+export const scenarioSchema = z
+  .strictObject({
+    name: dnsLabel,
+    description: z.string().optional(),
+    backend: z.enum(['local']).default('local'),
+    namespace: dnsLabel.default('default').describe('Namespace part of the workload identities.'),
+    topology: z.strictObject({
+      services: z.array(serviceSchema).min(1),
+      entry: dnsLabel.optional().describe('The service the load generator calls; defaults to the first.'),
+    }),
+    variants: z.array(variantSchema).min(1),
+    load: closedLoadSchema,
+    repetitions: z.number().int().min(1).max(1000).default(3),
+    tiers: z.array(tierSchema).min(1).default([{ name: 'this-host' }]),
+    quiescence: quiescenceSchema.default({ foreignCpuLimitPct: 10, maxWaitSeconds: 5 }),
+    seed: z.number().int().min(0).optional().describe('Seed for the trial order; a random one is recorded when omitted.'),
+  })
+  .superRefine((s, ctx) => {
+    const services = s.topology.services;
+    const names = new Set<string>();
+    services.forEach((svc, i) => {
+      if (names.has(svc.name)) ctx.addIssue({ code: 'custom', path: ['topology', 'services', i, 'name'], message: `duplicate service "${svc.name}"` });
+      names.add(svc.name);
+    });
+    services.forEach((svc, i) =>
+      svc.calls.forEach((callee, j) => {
+        if (!names.has(callee))
+          ctx.addIssue({ code: 'custom', path: ['topology', 'services', i, 'calls', j], message: `unknown service "${callee}"` });
+        if (callee === svc.name)
+          ctx.addIssue({ code: 'custom', path: ['topology', 'services', i, 'calls', j], message: 'a service cannot call itself' });
+      }),
+    );
+    const cycle = findCallCycle(services);
+    if (cycle) ctx.addIssue({ code: 'custom', path: ['topology', 'services'], message: `calls form a cycle: ${cycle.join(' → ')}` });
+    if (s.topology.entry && !names.has(s.topology.entry))
+      ctx.addIssue({ code: 'custom', path: ['topology', 'entry'], message: `unknown service "${s.topology.entry}"` });
+
+    const variantNames = new Set<string>();
+    s.variants.forEach((v, i) => {
+      if (variantNames.has(v.name)) ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant "${v.name}"` });
+      variantNames.add(v.name);
+    });
+    const baselines = s.variants.filter((v) => !v.proxy);
+    if (baselines.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['variants'],
+        message: `exactly one variant must have no proxy (the baseline overhead is measured against); found ${baselines.length}`,
+      });
+    const tierNames = new Set<string>();
+    s.tiers.forEach((t, i) => {
+      if (tierNames.has(t.name)) ctx.addIssue({ code: 'custom', path: ['tiers', i, 'name'], message: `duplicate tier "${t.name}"` });
+      tierNames.add(t.name);
+    });
+  });
+
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ServiceConfig = Scenario['topology']['services'][number];
+export type VariantConfig = Scenario['variants'][number];
+export type TierConfig = Scenario['tiers'][number];
+
+export function entryService(s: Scenario): string {
+  return s.topology.entry ?? s.topology.services[0].name;
+}
+
+export function baselineVariant(s: Scenario): VariantConfig {
+  const baseline = s.variants.find((v) => !v.proxy);
+  if (!baseline) throw new Error('scenario has no baseline variant (schema should have rejected it)');
+  return baseline;
+}
+
+function findCallCycle(services: { name: string; calls: string[] }[]): string[] | null {
+  const calls = new Map(services.map((s) => [s.name, s.calls]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const visit = (name: string): string[] | null => {
+    if (state.get(name) === 'done') return null;
+    if (state.get(name) === 'visiting') return [...path.slice(path.indexOf(name)), name];
+    state.set(name, 'visiting');
+    path.push(name);
+    for (const callee of calls.get(name) ?? []) {
+      if (callee === name) continue; // reported separately
+      const cycle = visit(callee);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state.set(name, 'done');
+    return null;
+  };
+  for (const s of services) {
+    const cycle = visit(s.name);
+    if (cycle) return cycle;
+  }
+  return null;
+}
+
+/** JSON Schema for editors; `io: 'input'` so fields with defaults are not marked required. */
+export function scenarioJsonSchema(): object {
+  return z.toJSONSchema(scenarioSchema, { target: 'draft-2020-12', io: 'input' });
+}
