@@ -1,0 +1,124 @@
+/**
+ * A run's trials grouped into cells (tier × load level × variant): pooled latency from the
+ * merged histograms of the cell's trials, medians of per-trial cost figures, node figures
+ * averaged over the trials' windows, and each variant's overhead over the baseline of the
+ * same tier and level, paired by repetition.
+ */
+import * as ss from 'simple-statistics';
+import type { TrialRecord } from '../results/schema.js';
+import type { BootstrapOptions } from './bootstrap.js';
+import { mergeEncodedHistograms, percentilesMs, type LatencyPercentilesMs } from './histograms.js';
+import { computeOverhead, type Overhead } from './overhead.js';
+
+export const overheadMetrics = ['latencyP50Ms', 'latencyP90Ms', 'latencyP99Ms', 'latencyP999Ms', 'achievedRps'] as const;
+export type OverheadMetric = (typeof overheadMetrics)[number];
+
+export interface CellSummary {
+  tier: string;
+  connections: number;
+  variant: string;
+  isBaseline: boolean;
+  trials: number;
+  requestsTotal: number;
+  achievedRpsMean: number;
+  achievedRpsMin: number;
+  achievedRpsMax: number;
+  /** From the merged histogram of every trial in the cell. */
+  pooled: LatencyPercentilesMs | null;
+  errorRatePct: number;
+  proxyCpuMsPer1kRequestsMedian: number | null;
+  proxyRssPeakBytesMedian: number | null;
+  loadgenCpuPctOfCoreMedian: number | null;
+  node: {
+    userPct: number;
+    systemPct: number;
+    softirqPct: number;
+    iowaitPct: number;
+    stealPct: number;
+    foreignCpuPct: number;
+    psiCpuSomePct: number | null;
+  };
+  probesPassed: number;
+  probesTotal: number;
+  /** Trials that started although the host had not gone quiet. */
+  trialsStartedBusy: number;
+  /** Against the baseline of the same tier and level; absent for the baseline itself. */
+  overhead: Partial<Record<OverheadMetric, Overhead>>;
+}
+
+export function summarizeCells(trials: readonly TrialRecord[], baselineVariant: string, bootstrap: BootstrapOptions = {}): CellSummary[] {
+  const cells = new Map<string, TrialRecord[]>();
+  for (const t of trials) {
+    const key = cellKey(t.tier, t.connections, t.variant);
+    cells.set(key, [...(cells.get(key) ?? []), t]);
+  }
+  const summaries: CellSummary[] = [];
+  for (const group of cells.values()) {
+    const first = group[0];
+    const baseline = cells.get(cellKey(first.tier, first.connections, baselineVariant)) ?? [];
+    summaries.push(summarizeCell(group, first.variant === baselineVariant ? [] : baseline, first.variant === baselineVariant, bootstrap));
+  }
+  return summaries.sort((a, b) => a.tier.localeCompare(b.tier) || a.connections - b.connections || Number(b.isBaseline) - Number(a.isBaseline) || a.variant.localeCompare(b.variant));
+}
+
+function cellKey(tier: string, connections: number, variant: string): string {
+  return JSON.stringify([tier, connections, variant]);
+}
+
+function summarizeCell(trials: TrialRecord[], baseline: TrialRecord[], isBaseline: boolean, bootstrap: BootstrapOptions): CellSummary {
+  const first = trials[0];
+  const withResponses = trials.filter((t) => t.requestsTotal > 0);
+  const rps = trials.map((t) => t.achievedRps);
+  const requests = trials.reduce((sum, t) => sum + t.requestsTotal, 0);
+  const failed = trials.reduce((sum, t) => sum + t.errors.connectionErrors + t.errors.timeouts + t.errors.non2xx, 0);
+  const loadgenCpu = trials.flatMap((t) => t.processes.filter((p) => p.role === 'loadgen').map((p) => p.cpuPctOfCore));
+  const overhead: CellSummary['overhead'] = {};
+  if (baseline.length > 0)
+    for (const metric of overheadMetrics) {
+      try {
+        overhead[metric] = computeOverhead({
+          metric,
+          variantTrials: trials.map((t) => ({ repetition: t.repetition, value: t[metric] })),
+          baselineTrials: baseline.map((t) => ({ repetition: t.repetition, value: t[metric] })),
+          bootstrap,
+        });
+      } catch (err) {
+        // No repetition has both a variant and a baseline trial (e.g. an interrupted run): no overhead to state.
+        if (!(err instanceof RangeError)) throw err;
+      }
+    }
+  return {
+    tier: first.tier,
+    connections: first.connections,
+    variant: first.variant,
+    isBaseline,
+    trials: trials.length,
+    requestsTotal: requests,
+    achievedRpsMean: ss.mean(rps),
+    achievedRpsMin: ss.min(rps),
+    achievedRpsMax: ss.max(rps),
+    pooled: withResponses.length ? percentilesMs(mergeEncodedHistograms(withResponses.map((t) => t.histogram.data))) : null,
+    errorRatePct: requests + failed > 0 ? (failed / (requests + failed)) * 100 : 0,
+    proxyCpuMsPer1kRequestsMedian: medianOrNull(trials.map((t) => t.proxyCpuMsPer1kRequests)),
+    proxyRssPeakBytesMedian: medianOrNull(trials.map((t) => t.proxyRssPeakBytes)),
+    loadgenCpuPctOfCoreMedian: loadgenCpu.length ? ss.median(loadgenCpu) : null,
+    node: {
+      userPct: ss.mean(trials.map((t) => t.node.userPct)),
+      systemPct: ss.mean(trials.map((t) => t.node.systemPct)),
+      softirqPct: ss.mean(trials.map((t) => t.node.softirqPct)),
+      iowaitPct: ss.mean(trials.map((t) => t.node.iowaitPct)),
+      stealPct: ss.mean(trials.map((t) => t.node.stealPct)),
+      foreignCpuPct: ss.mean(trials.map((t) => t.node.foreignCpuPct)),
+      psiCpuSomePct: medianOrNull(trials.map((t) => t.node.psiCpuSomePct)),
+    },
+    probesPassed: trials.reduce((sum, t) => sum + t.verification.probes.filter((p) => p.passed).length, 0),
+    probesTotal: trials.reduce((sum, t) => sum + t.verification.probes.length, 0),
+    trialsStartedBusy: trials.filter((t) => !t.quiescence.reached).length,
+    overhead,
+  };
+}
+
+function medianOrNull(values: (number | null)[]): number | null {
+  const present = values.filter((v): v is number => v !== null);
+  return present.length ? ss.median(present) : null;
+}
