@@ -1,0 +1,119 @@
+/**
+ * The closed-loop load agent: autocannon against one URL, every response's latency recorded
+ * in microseconds into our own HDR histogram (autocannon's own figures are whole
+ * milliseconds), plus one small histogram per second so latency spikes can be lined up with
+ * node samples. Runs as its own process so its CPU can be measured apart from everything
+ * else, the same way it runs in a pod.
+ *
+ * Protocol (JSON lines on stdout): `{"event":"warmed-up"}` after the warm-up; then it waits
+ * for a line `go` on stdin, so the parent can open its measurement window at that moment;
+ * `{"event":"measured"}` as soon as the measured window ends; then `{"event":"result",...}`.
+ */
+import autocannon from 'autocannon';
+import type { Histogram } from 'hdr-histogram-js';
+import { createHistogramUs, encodeHistogram } from '../analysis/histograms.js';
+import { createInterface } from 'node:readline';
+import { isMainModule } from './main-module.js';
+
+export interface LoadAgentConfig {
+  url: string;
+  connections: number;
+  durationSeconds: number;
+  warmupSeconds: number;
+  requestTimeoutSeconds: number;
+  /** Wait for `go` on stdin before measuring (false when run by hand). */
+  waitForGo: boolean;
+}
+
+export interface LoadAgentResult {
+  event: 'result';
+  measuredMs: number;
+  responses: number;
+  connectionErrors: number;
+  timeouts: number;
+  non2xx: number;
+  /** hdr-histogram-js compressed base64, integer microseconds. */
+  histogram: string;
+  perSecond: { second: number; requests: number; latencyP50Ms: number; latencyP99Ms: number; latencyMaxMs: number }[];
+}
+
+function runAutocannon(config: LoadAgentConfig, seconds: number, onResponse?: (latencyMs: number) => void): Promise<autocannon.Result> {
+  let instance!: autocannon.Instance;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon(
+      {
+        url: config.url,
+        connections: config.connections,
+        duration: seconds,
+        timeout: config.requestTimeoutSeconds,
+        // One thread: workers would drop the per-response events we record.
+        workers: 0,
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+  });
+  if (onResponse) instance.on('response', (_client, _status, _bytes, responseTimeMs: number) => onResponse(responseTimeMs));
+  const stop = () => instance.stop();
+  process.once('SIGTERM', stop);
+  return done.finally(() => process.off('SIGTERM', stop));
+}
+
+export async function runLoad(config: LoadAgentConfig, signalReady: () => Promise<void>, emit: (line: object) => void): Promise<LoadAgentResult> {
+  if (config.warmupSeconds > 0) await runAutocannon(config, config.warmupSeconds);
+  emit({ event: 'warmed-up' });
+  await signalReady();
+
+  const overall = createHistogramUs();
+  const perSecond: Histogram[] = [];
+  const start = process.hrtime.bigint();
+  const result = await runAutocannon(config, config.durationSeconds, (latencyMs) => {
+    const us = Math.max(1, Math.round(latencyMs * 1000));
+    overall.recordValue(us);
+    const second = Number((process.hrtime.bigint() - start) / 1_000_000_000n);
+    (perSecond[second] ??= createHistogramUs()).recordValue(us);
+  });
+  const measuredMs = Number(process.hrtime.bigint() - start) / 1e6;
+  emit({ event: 'measured' });
+
+  const round3 = (n: number) => Math.round(n * 1000) / 1000;
+  return {
+    event: 'result',
+    measuredMs,
+    responses: overall.totalCount,
+    connectionErrors: result.errors - result.timeouts,
+    timeouts: result.timeouts,
+    non2xx: result.non2xx,
+    histogram: encodeHistogram(overall),
+    perSecond: Array.from(perSecond.entries()).flatMap(([second, h]) =>
+      h
+        ? [{ second, requests: h.totalCount, latencyP50Ms: round3(h.getValueAtPercentile(50) / 1000), latencyP99Ms: round3(h.getValueAtPercentile(99) / 1000), latencyMaxMs: round3(h.maxValue / 1000) }]
+        : [],
+    ),
+  };
+}
+
+if (isMainModule(import.meta.url)) {
+  const config = JSON.parse(process.env.MESHBENCH_LOAD ?? 'null') as LoadAgentConfig | null;
+  if (!config) {
+    process.stderr.write('load-agent: set MESHBENCH_LOAD to its JSON config\n');
+    process.exit(2);
+  }
+  const emit = (line: object) => process.stdout.write(JSON.stringify(line) + '\n');
+  const lines = createInterface({ input: process.stdin });
+  const go = () =>
+    config.waitForGo
+      ? new Promise<void>((resolve, reject) => {
+          lines.on('line', (l) => l.trim() === 'go' && resolve());
+          lines.on('close', () => reject(new Error('stdin closed before "go"')));
+        })
+      : Promise.resolve();
+  try {
+    const result = await runLoad(config, go, emit);
+    emit(result);
+    lines.close();
+    process.exit(0);
+  } catch (err) {
+    process.stderr.write(`load-agent: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * What the runner needs from a place to run a scenario. Small on purpose: the local backend
+ * runs processes on this host, the Kubernetes backend creates objects in a cluster.
+ */
+import type { ProcessRole, Verification } from '../results/schema.js';
+import type { VariantConfig } from '../scenario/schema.js';
+
+/** One measurable part of a deployment: an app, a proxy, the load generator. */
+export interface Component {
+  name: string;
+  role: ProcessRole;
+  pod: string;
+  program: string;
+  /** The process whose tree makes up this component (nginx: master plus workers). */
+  rootPid: number;
+}
+
+export interface Deployment {
+  variant: VariantConfig;
+  /** Where the load generator sends its requests (through its own sidecar when meshed). */
+  targetUrl: string;
+  components: Component[];
+  /** Prove the deployment does what it claims before it is measured. */
+  verify(): Promise<Verification>;
+}
+
+export interface Backend {
+  readonly kind: 'local';
+  /** Check what the scenario needs (binaries, permissions) before anything is started. */
+  prepare(): Promise<void>;
+  deploy(variant: VariantConfig): Promise<Deployment>;
+  /** Stop everything this backend started, in reverse order. Safe to call more than once. */
+  teardown(): Promise<void>;
+}

@@ -1,0 +1,249 @@
+/**
+ * The local backend: the scenario's services and their sidecars as processes on this host,
+ * on loopback and ephemeral ports. Sidecar model as in Istio: every meshed service gets an
+ * inbound listener in front of it, and every caller, the load generator included, reaches it
+ * through its own pod's outbound listener (two proxy hops per edge). One proxy process per
+ * pod serves both directions, like an Istio sidecar.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { agentCommand } from '../../agents/agent-entry.js';
+import { statsPath, type SampleServiceConfig } from '../../agents/sample-service.js';
+import { EnvironmentError, MeshbenchError, ExitCode } from '../../errors.js';
+import { renderHaproxyConfig } from '../../proxies/haproxy.js';
+import { nginxPaths, renderNginxConfig } from '../../proxies/nginx.js';
+import { checkProxyConfig, findProxyBinary, proxyLaunch } from '../../proxies/proxy-binaries.js';
+import type { IdentityFiles, ProxyKind, SidecarSpec } from '../../proxies/sidecar-spec.js';
+import type { Probe, Verification } from '../../results/schema.js';
+import type { Scenario, VariantConfig } from '../../scenario/schema.js';
+import type { Backend, Component, Deployment } from '../backend.js';
+import { freePort } from './free-port.js';
+import { probeMtlsEnforcement } from './mtls-probes.js';
+import { createRunPki, type RunPki } from './pki.js';
+import { Supervisor } from './supervisor.js';
+import { loadgenPod, podPlans } from './topology-ports.js';
+
+const host = '127.0.0.1';
+
+export interface LocalBackendOptions {
+  runId: string;
+  scenario: Scenario;
+  /** Private per-run directory for configs, keys and logs; removed by teardown. */
+  workDir?: string;
+}
+
+export class LocalBackend implements Backend {
+  readonly kind = 'local' as const;
+  readonly workDir: string;
+  private readonly supervisor: Supervisor;
+  private readonly binaries = new Map<ProxyKind, string>();
+  private pki?: RunPki;
+  private tornDown = false;
+
+  constructor(private readonly options: LocalBackendOptions) {
+    this.workDir = options.workDir ?? path.join(os.tmpdir(), `meshbench-${options.runId}`);
+    this.supervisor = new Supervisor({ runId: options.runId, logDir: path.join(this.workDir, 'logs') });
+  }
+
+  /** Versions of the proxies this run uses, for the host facts. */
+  proxyVersions(): Record<string, string> {
+    return Object.fromEntries(this.versions);
+  }
+  private readonly versions = new Map<string, string>();
+
+  async prepare(): Promise<void> {
+    const kinds = [...new Set(this.options.scenario.variants.flatMap((v) => (v.proxy ? [v.proxy] : [])))];
+    // Find every binary before starting anything, so a missing one leaves nothing behind.
+    const missing: string[] = [];
+    for (const kind of kinds) {
+      try {
+        const found = await findProxyBinary(kind);
+        this.binaries.set(kind, found.path);
+        this.versions.set(kind, found.version);
+      } catch (err) {
+        if (err instanceof EnvironmentError) missing.push(err.message + (err.hint ? `\n  ${err.hint}` : ''));
+        else throw err;
+      }
+    }
+    if (missing.length) throw new EnvironmentError(missing.join('\n'));
+    await mkdir(this.workDir, { recursive: true, mode: 0o700 });
+    if (this.options.scenario.variants.some((v) => v.mode === 'mtls'))
+      this.pki = await createRunPki(path.join(this.workDir, 'pki'), this.options.scenario.namespace, podPlans(this.options.scenario).map((p) => p.name));
+  }
+
+  async deploy(variant: VariantConfig): Promise<Deployment> {
+    const scenario = this.options.scenario;
+    const pods = podPlans(scenario);
+    const services = new Map(scenario.topology.services.map((s) => [s.name, s]));
+    const meshed = variant.proxy !== undefined;
+    const variantDir = path.join(this.workDir, variant.name);
+    await mkdir(variantDir, { recursive: true, mode: 0o700 });
+
+    // Ports first: apps need their downstreams' addresses, proxies need the apps'.
+    const appPort = new Map<string, number>();
+    const inboundPort = new Map<string, number>();
+    const outboundPort = new Map<string, number>(); // key: `${pod}->${callee}`
+    for (const svc of scenario.topology.services) {
+      appPort.set(svc.name, await freePort(host));
+      if (meshed) inboundPort.set(svc.name, await freePort(host));
+    }
+    if (meshed) for (const pod of pods) for (const callee of pod.calls) outboundPort.set(`${pod.name}->${callee}`, await freePort(host));
+    const addressOf = (pod: string, callee: string) =>
+      `http://${host}:${meshed ? outboundPort.get(`${pod}->${callee}`) : appPort.get(callee)}/`;
+
+    const components: Component[] = [];
+    // Apps first, leaves before their callers, so nothing calls a service that is not up.
+    for (const svc of [...scenario.topology.services].reverse()) {
+      const config: SampleServiceConfig = {
+        name: svc.name,
+        host,
+        port: appPort.get(svc.name)!,
+        responseBytes: svc.responseBytes,
+        cpuWorkUs: svc.cpuWorkUs,
+        delayMs: svc.delayMs,
+        calls: svc.calls.map((callee) => ({ name: callee, url: addressOf(svc.name, callee) })),
+      };
+      const { command, args } = agentCommand('sample-service');
+      const proc = await this.supervisor.start({
+        name: `${variant.name}/${svc.name}/app`,
+        command,
+        args,
+        env: { MESHBENCH_SERVICE: JSON.stringify(config) },
+        readyPort: config.port,
+      });
+      components.push({ name: `${svc.name}/app`, role: 'app', pod: svc.name, program: 'node', rootPid: proc.pid });
+    }
+
+    if (meshed) {
+      const kind = variant.proxy!;
+      for (const pod of pods) {
+        const spec: SidecarSpec = {
+          podName: pod.name,
+          mode: variant.mode!,
+          host,
+          workDir: path.join(variantDir, pod.name),
+          inbound: pod.service ? { listenPort: inboundPort.get(pod.service)!, appPort: appPort.get(pod.service)! } : undefined,
+          outbound: pod.calls.map((callee) => ({
+            service: callee,
+            listenPort: outboundPort.get(`${pod.name}->${callee}`)!,
+            upstreamPort: inboundPort.get(callee)!,
+            upstreamDnsName: this.identity(callee)?.dnsName ?? `${callee}.${scenario.namespace}.svc.cluster.local`,
+            upstreamSpiffeId: this.identity(callee)?.spiffeId ?? `spiffe://cluster.local/ns/${scenario.namespace}/sa/${callee}`,
+          })),
+          identity: variant.mode === 'mtls' ? this.identity(pod.name) : undefined,
+          workers: variant.workers,
+        };
+        const readyPort = spec.inbound?.listenPort ?? spec.outbound[0]?.listenPort;
+        if (readyPort === undefined) continue;
+        await mkdir(spec.workDir, { recursive: true, mode: 0o700 });
+        const configPath = path.join(spec.workDir, kind === 'haproxy' ? 'haproxy.cfg' : 'nginx.conf');
+        await writeFile(configPath, renderProxyConfig(kind, spec), { mode: 0o600 });
+        const binary = this.binaries.get(kind)!;
+        await checkProxyConfig(kind, binary, configPath, spec.workDir);
+        const launch = proxyLaunch(kind, binary, configPath, spec.workDir, { runId: this.options.runId });
+        const proc = await this.supervisor.start({
+          name: `${variant.name}/${pod.name}/sidecar`,
+          command: launch.command,
+          args: launch.args,
+          readyPort,
+          extraLogFiles: kind === 'nginx' ? [nginxPaths(spec.workDir).errorLog] : [],
+        });
+        components.push({ name: `${pod.name}/sidecar`, role: 'proxy', pod: pod.name, program: kind, rootPid: proc.pid });
+      }
+    }
+
+    const entry = pods.find((p) => p.name === loadgenPod)!.calls[0];
+    const targetUrl = addressOf(loadgenPod, entry);
+    const verify = () => this.verify(variant, targetUrl, entry, appPort, inboundPort);
+    return { variant, targetUrl, components, verify };
+  }
+
+  private identity(name: string): IdentityFiles | undefined {
+    return this.pki?.identities[name];
+  }
+
+  private async verify(
+    variant: VariantConfig,
+    targetUrl: string,
+    entry: string,
+    appPort: Map<string, number>,
+    inboundPort: Map<string, number>,
+  ): Promise<Verification> {
+    const notes: string[] = [];
+    let probes: Probe[] = [];
+    if (variant.mode === 'mtls') {
+      // Every meshed service must refuse callers without a valid certificate.
+      for (const [service, port] of inboundPort) {
+        const result = await probeMtlsEnforcement({
+          host,
+          inboundPort: port,
+          caFile: this.pki!.ca.certFile,
+          serverName: this.identity(service)!.dnsName,
+          rogue: this.pki!.rogue,
+          throughOutboundUrl: service === entry ? targetUrl : undefined,
+          appRequestCount: () => appRequestCount(appPort.get(service)!),
+        });
+        probes.push(...result.probes.map((p) => ({ ...p, name: `${service}: ${p.name}` })));
+        for (const note of result.notes) if (!notes.includes(note)) notes.push(note);
+      }
+    }
+    if (!probes.some((p) => p.expect === 'accepted')) {
+      const before = await appRequestCount(appPort.get(entry)!);
+      const status = await httpStatus(targetUrl);
+      const reached = (await appRequestCount(appPort.get(entry)!)) > before;
+      probes = [...probes, { name: `${entry}: request through the load generator's path`, expect: 'accepted', passed: status === 200 && reached, outcome: `HTTP ${status}`, appReached: reached }];
+    }
+    if (variant.proxy && variant.mode !== 'mtls') notes.push(`${variant.mode} mode: no transport security between the sidecars`);
+    return { passed: probes.every((p) => p.passed), probes, notes };
+  }
+
+  async teardown(): Promise<void> {
+    if (this.tornDown) return;
+    this.tornDown = true;
+    try {
+      await this.supervisor.stopAll();
+    } finally {
+      // Keys and configs are private to the run; nothing of it should outlive it.
+      await rm(this.workDir, { recursive: true, force: true });
+    }
+  }
+}
+
+function renderProxyConfig(kind: ProxyKind, spec: SidecarSpec): string {
+  switch (kind) {
+    case 'haproxy':
+      return renderHaproxyConfig(spec);
+    case 'nginx':
+      return renderNginxConfig(spec);
+    case 'envoy':
+      throw new MeshbenchError('the local backend does not run Envoy yet', ExitCode.environment);
+  }
+}
+
+function httpGet(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${url}: timed out`)));
+    req.on('error', reject);
+  });
+}
+
+async function httpStatus(url: string): Promise<number> {
+  try {
+    return (await httpGet(url)).status;
+  } catch {
+    return 0;
+  }
+}
+
+async function appRequestCount(port: number): Promise<number> {
+  const { body } = await httpGet(`http://${host}:${port}${statsPath}`);
+  return (JSON.parse(body) as { requests: number }).requests;
+}

@@ -1,0 +1,34 @@
+/**
+ * Children that die with meshbench. Normal stops go through the supervisor in reverse order;
+ * this covers the abnormal case (meshbench killed with SIGKILL, or crashing before its
+ * cleanup runs), where proxies and apps would otherwise live on as orphans holding ports.
+ * util-linux's `setpriv --pdeathsig` (Debian's essential util-linux ships it) asks the kernel
+ * to send the child SIGTERM when its parent dies, then execs the real command, so the pid
+ * stays the command's own.
+ */
+import { accessSync, constants } from 'node:fs';
+
+const setprivCandidates = ['/usr/bin/setpriv', '/bin/setpriv'];
+let setprivPath: string | null | undefined;
+
+function findSetpriv(): string | null {
+  if (setprivPath === undefined) {
+    setprivPath = null;
+    for (const candidate of setprivCandidates) {
+      try {
+        accessSync(candidate, constants.X_OK);
+        setprivPath = candidate;
+        break;
+      } catch {
+        // not at this path; try the next (absence only means no parent-death signal)
+      }
+    }
+  }
+  return setprivPath;
+}
+
+export function withParentDeathSignal(command: string, args: readonly string[]): { command: string; args: string[] } {
+  if (process.platform !== 'linux') return { command, args: [...args] };
+  const setpriv = findSetpriv();
+  return setpriv ? { command: setpriv, args: ['--pdeathsig', 'TERM', '--', command, ...args] } : { command, args: [...args] };
+}

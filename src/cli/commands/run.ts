@@ -1,0 +1,51 @@
+import { buildReport } from '../../report/build-report.js';
+import { runScenario } from '../../runner/run-scenario.js';
+import { loadScenarioFile } from '../../scenario/load.js';
+import { ExitCode } from '../../errors.js';
+import type { CliOutput } from '../output.js';
+import { createProgressView } from '../progress-view.js';
+
+export interface RunArgs {
+  scenario: string;
+  out?: string;
+  reportsDir: string;
+  seed?: number;
+  progress: boolean;
+}
+
+export async function runCommand(args: RunArgs, out: CliOutput, signal: AbortSignal): Promise<number> {
+  const scenario = await loadScenarioFile(args.scenario);
+  const view = createProgressView(out.stderr, args.progress);
+  let runDir: string | undefined;
+  try {
+    const outcome = await runScenario({
+      scenario,
+      scenarioFile: args.scenario,
+      runDir: args.out,
+      reportsDir: args.reportsDir,
+      seed: args.seed,
+      signal,
+      onProgress: (e) => {
+        if (e.kind === 'run-started') runDir = e.runDir;
+        view.onEvent(e);
+      },
+    });
+    view.stop();
+    const built = await buildReport(outcome.runDir);
+    out.stdout.write(`results: ${outcome.runDir}\nsummary: ${built.summaryCsvPath}\nreport: ${built.markdownPath}\n`);
+    return ExitCode.ok;
+  } catch (err) {
+    view.stop();
+    // Whatever finished is on disk; say where, and rebuild the report from it when possible.
+    if (runDir) {
+      out.stderr.write(`finished trials are kept in ${runDir}/trials.jsonl\n`);
+      try {
+        const built = await buildReport(runDir);
+        out.stderr.write(`partial report: ${built.markdownPath}\n`);
+      } catch (reportErr) {
+        out.stderr.write(`(no partial report: ${(reportErr as Error).message})\n`);
+      }
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,8 @@
+import { scenarioJsonSchema } from '../../scenario/schema.js';
+import { ExitCode } from '../../errors.js';
+import type { CliOutput } from '../output.js';
+
+export function schemaCommand(out: CliOutput): number {
+  out.stdout.write(JSON.stringify({ title: 'meshbench scenario', ...scenarioJsonSchema() }, null, 2) + '\n');
+  return ExitCode.ok;
+}

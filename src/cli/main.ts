@@ -1,0 +1,105 @@
+/**
+ * The meshbench command line: the only place that prints and decides exit codes.
+ * Exit codes: 0 ok · 1 internal error · 2 invalid input · 3 environment/backend failure ·
+ * 4 gate failed · 5 gate inconclusive · 130 interrupted.
+ */
+import yargs from 'yargs';
+import { ExitCode, MeshbenchError, InvalidInputError } from '../errors.js';
+import { toolVersion } from '../version.js';
+import { destroyCommand } from './commands/destroy.js';
+import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
+import { schemaCommand } from './commands/schema.js';
+import { validateCommand } from './commands/validate.js';
+import { processOutput, type CliOutput } from './output.js';
+
+export async function main(argv: string[], out: CliOutput = processOutput): Promise<number> {
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      out.stderr.write('\ninterrupted: stopping the load and every process this run started (Ctrl-C again to quit at once)\n');
+      abort.abort();
+    } else {
+      out.stderr.write('quitting without cleanup; run `meshbench destroy --all` to stop what is left\n');
+      process.exit(ExitCode.interrupted);
+    }
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+
+  let exitCode: number = ExitCode.ok;
+  const cli = yargs(argv)
+    .scriptName('meshbench')
+    .version(toolVersion)
+    .strict()
+    .exitProcess(false)
+    .fail((message, err) => {
+      throw err ?? new InvalidInputError(message);
+    })
+    .command(
+      'run <scenario>',
+      'run a scenario and write a result folder and report',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'scenario YAML file' })
+          .option('out', { type: 'string', describe: 'result folder (default: <reports-dir>/<runId>)' })
+          .option('reports-dir', { type: 'string', default: 'reports', describe: 'where run folders are created' })
+          .option('seed', { type: 'number', describe: 'seed for the trial order (replays an earlier run\'s order)' })
+          .option('progress', { type: 'boolean', default: true, describe: 'show progress (--no-progress to hide)' }),
+      async (a) => {
+        exitCode = await runCommand({ scenario: a.scenario, out: a.out, reportsDir: a.reportsDir, seed: a.seed, progress: a.progress }, out, abort.signal);
+      },
+    )
+    .command(
+      'validate <files..>',
+      'check scenario files; every problem is listed as file:line:col',
+      (y) => y.positional('files', { type: 'string', array: true, demandOption: true }),
+      async (a) => {
+        exitCode = await validateCommand(a.files, out);
+      },
+    )
+    .command('schema', 'print the scenario JSON Schema (for editors)', {}, () => {
+      exitCode = schemaCommand(out);
+    })
+    .command(
+      'report <runDir>',
+      'rebuild report.md and summary.csv from a result folder, without rerunning',
+      (y) => y.positional('runDir', { type: 'string', demandOption: true }),
+      async (a) => {
+        exitCode = await reportCommand(a.runDir, out);
+      },
+    )
+    .command(
+      'destroy [runId]',
+      'stop every process left behind by a crashed run',
+      (y) => y.positional('runId', { type: 'string' }).option('all', { type: 'boolean', default: false, describe: 'every meshbench run' }),
+      async (a) => {
+        exitCode = await destroyCommand(a.runId, a.all, out);
+      },
+    )
+    .demandCommand(1, 'name a command: run, validate, schema, report or destroy')
+    .help();
+
+  try {
+    await cli.parseAsync();
+    return exitCode;
+  } catch (err) {
+    return reportError(err, out);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+function reportError(err: unknown, out: CliOutput): number {
+  if (err instanceof MeshbenchError) {
+    out.stderr.write(`meshbench: ${err.message}\n`);
+    if (err instanceof InvalidInputError) for (const p of err.problems) out.stderr.write(`  ${p}\n`);
+    if (err.hint) out.stderr.write(`hint: ${err.hint}\n`);
+    return err.exitCode;
+  }
+  out.stderr.write(`meshbench: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return ExitCode.internal;
+}

@@ -1,0 +1,176 @@
+/**
+ * report.md: what the run measured, for people. Per tier and load level a table of every
+ * variant against the baseline, then how the mTLS variants were verified, the host, and
+ * how to read the numbers.
+ */
+import type { CellSummary } from '../analysis/cell-summary.js';
+import type { Overhead } from '../analysis/overhead.js';
+import { minimumRepetitions } from '../analysis/verdict.js';
+import type { RunRecord, TrialRecord } from '../results/schema.js';
+import { fixed, integer, megabytes, signed, withInterval } from './format.js';
+
+export interface MarkdownInput {
+  run: RunRecord;
+  trials: readonly TrialRecord[];
+  cells: readonly CellSummary[];
+  baselineVariant: string;
+  confidence: number;
+  resamples: number;
+}
+
+export function renderMarkdownReport(input: MarkdownInput): string {
+  const { run, trials, cells } = input;
+  const out: string[] = [];
+  const scenario = run.scenario as { name?: string; description?: string; topology?: { services?: { name: string; calls?: string[] }[] } };
+  out.push(`# meshbench report: ${scenario.name ?? run.runId}`, '');
+  if (scenario.description) out.push(scenario.description, '');
+  out.push(
+    `Run \`${run.runId}\` · ${run.status}${run.statusDetail ? ` (${run.statusDetail})` : ''} · ${trials.length} of ${run.plannedTrials} trials · seed ${run.seed} · meshbench ${run.tool.version}`,
+    `Scenario file: \`${run.scenarioFile}\` · started ${run.startedAt}${run.endedAt ? ` · ended ${run.endedAt}` : ''}`,
+    '',
+  );
+  out.push(hostLine(run), '');
+  if (trials.length === 0) {
+    out.push('No trial finished, so there is nothing to compare yet.');
+    return out.join('\n') + '\n';
+  }
+
+  out.push(...headline(cells), '');
+  for (const tier of unique(cells.map((c) => c.tier))) {
+    out.push(`## Tier \`${tier}\``, '');
+    for (const connections of unique(cells.filter((c) => c.tier === tier).map((c) => c.connections))) {
+      out.push(`### ${connections} connection${connections === 1 ? '' : 's'} (closed loop)`, '');
+      out.push(...cellTable(cells.filter((c) => c.tier === tier && c.connections === connections)), '');
+    }
+  }
+  out.push(...verificationSection(trials), '');
+  out.push(...readingNotes(input), '');
+  return out.join('\n');
+}
+
+function hostLine(run: RunRecord): string {
+  const h = run.host;
+  const proxies = Object.entries(h.proxies).map(([k, v]) => `${k} ${v}`);
+  const disks = h.disks.map((d) => `${d.name} ${d.nvme ? 'NVMe' : d.type}`).join(', ');
+  return [
+    `**Host:** ${h.cpuModel}, ${h.cpuCount} vCPU${h.virtualization ? ` (${h.virtualization})` : ''}, ${(h.memTotalBytes / 2 ** 30).toFixed(1)} GiB RAM`,
+    `kernel ${h.kernel}, cgroup ${h.cgroup.version}`,
+    disks ? `disks: ${disks}` : null,
+    `Node ${h.nodeVersion}`,
+    proxies.length ? proxies.join(', ') : null,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+}
+
+function headline(cells: readonly CellSummary[]): string[] {
+  const lines = ['## Summary', ''];
+  const meshed = cells.filter((c) => !c.isBaseline);
+  for (const variant of unique(meshed.map((c) => c.variant))) {
+    const ofVariant = meshed.filter((c) => c.variant === variant);
+    const lowest = ofVariant.reduce((a, b) => (b.connections < a.connections ? b : a));
+    const highest = ofVariant.reduce((a, b) => (b.connections > a.connections ? b : a));
+    const p50 = lowest.overhead.latencyP50Ms;
+    const parts = [
+      p50 ? `adds ${signed(p50.deltaMedian, 3)} ms to p50 at ${lowest.connections} connection${lowest.connections === 1 ? '' : 's'}` : null,
+      highest.overhead.latencyP99Ms ? `${signed(highest.overhead.latencyP99Ms.deltaMedian, 2)} ms to p99 at ${highest.connections}` : null,
+      highest.proxyCpuMsPer1kRequestsMedian !== null
+        ? `costs ${fixed(highest.proxyCpuMsPer1kRequestsMedian, 1)} ms of proxy CPU per 1,000 requests (µs per request) at ${highest.connections}`
+        : null,
+      highest.proxyRssPeakBytesMedian !== null ? `${megabytes(highest.proxyRssPeakBytesMedian)} MB proxy RSS in all` : null,
+    ].filter(Boolean);
+    lines.push(`- **${variant}** ${parts.join(', ')}${tierSuffix(ofVariant)}.`);
+  }
+  return lines;
+}
+
+function tierSuffix(cells: readonly CellSummary[]): string {
+  const tiers = unique(cells.map((c) => c.tier));
+  return tiers.length === 1 ? ` (tier ${tiers[0]})` : '';
+}
+
+function cellTable(cells: readonly CellSummary[]): string[] {
+  const header = [
+    'variant',
+    'trials',
+    'req/s',
+    'p50 ms',
+    'p90 ms',
+    'p99 ms',
+    'p99.9 ms',
+    'Δp50 ms [95% CI]',
+    'Δp99 ms [95% CI]',
+    'Δreq/s %',
+    'errors %',
+    'proxy CPU ms/1k req',
+    'proxy RSS MB',
+    'steal %',
+    'iowait %',
+    'softirq %',
+    'foreign CPU %',
+  ];
+  const rows = cells.map((c) => {
+    const p50 = c.overhead.latencyP50Ms;
+    const p99 = c.overhead.latencyP99Ms;
+    return [
+      c.isBaseline && c.variant !== 'baseline' ? `${c.variant} (baseline)` : c.variant,
+      String(c.trials),
+      integer(c.achievedRpsMean),
+      fixed(c.pooled?.latencyP50Ms, 3),
+      fixed(c.pooled?.latencyP90Ms, 3),
+      fixed(c.pooled?.latencyP99Ms, 3),
+      fixed(c.pooled?.latencyP999Ms, 3),
+      delta(p50),
+      delta(p99),
+      signed(c.overhead.achievedRps?.relativePct, 1),
+      fixed(c.errorRatePct, 3),
+      fixed(c.proxyCpuMsPer1kRequestsMedian, 1),
+      megabytes(c.proxyRssPeakBytesMedian),
+      fixed(c.node.stealPct, 2),
+      fixed(c.node.iowaitPct, 2),
+      fixed(c.node.softirqPct, 1),
+      fixed(c.node.foreignCpuPct, 1),
+    ];
+  });
+  return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 1 ? ' --- ' : ' ---: ')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+/** Below three pairs a bootstrap interval is just the range of the pairs: show the estimate and n instead. */
+function delta(o: Overhead | undefined): string {
+  if (!o) return '–';
+  return o.pairs >= minimumRepetitions ? withInterval(o.deltaMedian, o.deltaLow, o.deltaHigh, 3) : `${signed(o.deltaMedian, 3)} (n=${o.pairs}, no interval)`;
+}
+
+function verificationSection(trials: readonly TrialRecord[]): string[] {
+  const lines = ['## Verification before every trial', ''];
+  for (const variant of unique(trials.map((t) => t.variant))) {
+    const ofVariant = trials.filter((t) => t.variant === variant);
+    const passedTrials = ofVariant.filter((t) => t.verification.passed).length;
+    const latest = ofVariant[ofVariant.length - 1].verification;
+    lines.push(`- **${variant}**: probes passed before ${passedTrials} of ${ofVariant.length} trials.`);
+    for (const p of latest.probes)
+      lines.push(`  - ${p.passed ? 'passed' : 'FAILED'}: ${p.name}: expected ${p.expect}, got ${p.outcome}${p.appReached ? '; app reached' : '; app not reached'}`);
+    for (const note of latest.notes) lines.push(`  - note: ${note}`);
+  }
+  return lines;
+}
+
+function readingNotes(input: MarkdownInput): string[] {
+  const cpuCount = input.run.host.cpuCount;
+  const busy = input.trials.filter((t) => !t.quiescence.reached).length;
+  return [
+    '## How to read this',
+    '',
+    '- Every meshed request crosses two proxies per edge: the caller\'s outbound sidecar and the service\'s inbound sidecar, as in Istio. "proxy" figures are the sum over all sidecars of the variant.',
+    `- Δ columns are medians of per-repetition differences (variant − \`${input.baselineVariant}\`, same tier, level and repetition) with ${Math.round(input.confidence * 100)}% percentile-bootstrap intervals (${input.resamples.toLocaleString('en-US')} resamples). With few repetitions the intervals are wide; that is the honest answer.`,
+    '- Latency percentiles of a cell come from the merged HDR histograms of its trials (µs resolution), never from averaging percentiles.',
+    '- Proxy CPU per 1,000 requests (equal to µs per request) is the steadiest figure on a small host; lead with it. It is higher at low load, where nothing is batched.',
+    `- Under load, achieved req/s on this ${cpuCount}-vCPU host mostly measures the load generator, the app and the proxies sharing ${cpuCount} cores; read it as a relative number, not as proxy capacity.`,
+    '- Foreign CPU is host CPU used by processes outside the run (co-tenants); steal only shows contention from the hypervisor.' +
+      (busy ? ` ${busy} trial(s) started before the host went quiet (foreign CPU above the scenario's limit).` : ''),
+  ];
+}
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,147 @@
+/**
+ * A whole run: plan the trials, then per tier prepare the backend, deploy every variant,
+ * run the trials in their planned (interleaved, seeded) order and append each record the
+ * moment it is finished. Teardown always runs: on success, on error and on Ctrl-C (the
+ * caller aborts `signal`); finished trials stay in trials.jsonl.
+ */
+import path from 'node:path';
+import type { Backend, Component, Deployment } from '../backends/backend.js';
+import { LocalBackend } from '../backends/local/local-backend.js';
+import { InterruptedError } from '../errors.js';
+import { closedLoopGenerator } from '../load/closed-loop.js';
+import type { LoadGenerator } from '../load/load-generator.js';
+import { resultSchemaVersion, type RunRecord, type TrialRecord } from '../results/schema.js';
+import { RunWriter } from '../results/writer.js';
+import { planTrials, randomSeed } from '../scenario/plan.js';
+import type { Scenario } from '../scenario/schema.js';
+import { collectHostFacts } from '../sampling/host-facts.js';
+import { clockTicksPerSecond } from '../sampling/proc-reader.js';
+import { toolVersion } from '../version.js';
+import type { ProgressListener } from './progress.js';
+import { newRunId } from './run-id.js';
+import { runTrial } from './run-trial.js';
+
+export interface RunOptions {
+  scenario: Scenario;
+  scenarioFile: string;
+  /** Folder that receives `<runId>/`; ignored when `runDir` is given. */
+  reportsDir?: string;
+  runDir?: string;
+  seed?: number;
+  signal: AbortSignal;
+  onProgress?: ProgressListener;
+  createBackend?: (runId: string, scenario: Scenario) => Backend;
+  loadGenerator?: LoadGenerator;
+}
+
+export interface RunOutcome {
+  runId: string;
+  runDir: string;
+  trials: TrialRecord[];
+}
+
+export async function runScenario(options: RunOptions): Promise<RunOutcome> {
+  const { scenario, signal } = options;
+  const progress = options.onProgress ?? (() => undefined);
+  const seed = options.seed ?? scenario.seed ?? randomSeed();
+  const runId = newRunId(scenario.name);
+  const runDir = options.runDir ?? path.join(options.reportsDir ?? 'reports', runId);
+  const plan = planTrials(scenario, seed);
+  const createBackend = options.createBackend ?? ((id, s) => new LocalBackend({ runId: id, scenario: s }));
+  const loadGenerator = options.loadGenerator ?? closedLoopGenerator;
+  const clkTck = (await clockTicksPerSecond()).ticksPerSecond;
+
+  // The folder is created only once the backend is prepared: a missing proxy leaves nothing behind.
+  let writer: RunWriter | undefined;
+  const trials: TrialRecord[] = [];
+  let run: RunRecord | undefined;
+  const finish = async (status: RunRecord['status'], detail: string | null) => {
+    if (!writer) return;
+    if (run) await writer.writeRun({ ...run, status, statusDetail: detail, endedAt: new Date().toISOString() });
+    await writer.close();
+  };
+
+  try {
+    for (const tier of scenario.tiers) {
+      const backend = createBackend(runId, scenario);
+      try {
+        progress({ kind: 'step', message: `tier ${tier.name}: checking what the scenario needs` });
+        await backend.prepare();
+        if (!run) {
+          progress({ kind: 'step', message: 'collecting host facts' });
+          const host = await collectHostFacts({ proxies: backend instanceof LocalBackend ? backend.proxyVersions() : {} });
+          run = {
+            schemaVersion: resultSchemaVersion,
+            kind: 'run',
+            runId,
+            tool: { name: 'meshbench', version: toolVersion },
+            startedAt: new Date().toISOString(),
+            endedAt: null,
+            status: 'running',
+            statusDetail: null,
+            seed,
+            scenarioFile: options.scenarioFile,
+            scenario: scenario as unknown as Record<string, unknown>,
+            tiers: scenario.tiers.map((t) => t.name),
+            host,
+            plannedTrials: plan.length,
+          };
+          writer = await RunWriter.create(runDir);
+          await writer.writeRun(run);
+          progress({ kind: 'run-started', runId, runDir, plannedTrials: plan.length, seed });
+        }
+        const deployments = new Map<string, Deployment>();
+        for (const variant of scenario.variants) {
+          if (signal.aborted) throw new InterruptedError();
+          progress({ kind: 'step', message: `tier ${tier.name}: deploying ${variant.name}` });
+          deployments.set(variant.name, await backend.deploy(variant));
+        }
+        const harness: Component = { name: 'meshbench', role: 'harness', pod: 'meshbench', program: 'node', rootPid: process.pid };
+        const runProcesses = () => [...deployments.values()].flatMap((d) => d.components.map((c) => ({ ...c, name: `${d.variant.name}:${c.name}` })));
+        for (const planned of plan.filter((t) => t.tier === tier.name)) {
+          if (signal.aborted) throw new InterruptedError();
+          progress({ kind: 'trial-started', trial: planned, total: plan.length });
+          const { record, samples } = await runTrial(planned, {
+            runId,
+            deployment: deployments.get(planned.variant)!,
+            runProcesses,
+            harness,
+            loadGenerator,
+            level: {
+              connections: planned.connections,
+              durationSeconds: scenario.load.durationSeconds,
+              warmupSeconds: scenario.load.warmupSeconds,
+              requestTimeoutSeconds: scenario.load.requestTimeoutSeconds,
+            },
+            quiescence: { limitPct: scenario.quiescence.foreignCpuLimitPct, maxWaitMs: scenario.quiescence.maxWaitSeconds * 1000 },
+            clockTicksPerSecond: clkTck,
+            signal,
+            onWaiting: (foreignCpuPct) => progress({ kind: 'waiting-for-quiet', foreignCpuPct, limitPct: scenario.quiescence.foreignCpuLimitPct }),
+          });
+          await writer!.appendTrial(record);
+          await writer!.appendSamples(samples);
+          trials.push(record);
+          progress({
+            kind: 'trial-finished',
+            trial: planned,
+            total: plan.length,
+            achievedRps: record.achievedRps,
+            latencyP50Ms: record.latencyP50Ms,
+            latencyP99Ms: record.latencyP99Ms,
+            flags: record.quiescence.reached ? [] : ['host-busy'],
+          });
+        }
+      } finally {
+        progress({ kind: 'step', message: `tier ${tier.name}: stopping everything this run started` });
+        await backend.teardown();
+      }
+    }
+  } catch (err) {
+    const interrupted = err instanceof InterruptedError || signal.aborted;
+    await finish(interrupted ? 'interrupted' : 'failed', interrupted ? 'interrupted by the user' : (err as Error).message);
+    if (interrupted && !(err instanceof InterruptedError)) throw new InterruptedError();
+    throw err;
+  }
+  await finish('completed', null);
+  return { runId, runDir, trials };
+}
