@@ -228,6 +228,8 @@ class OpenLoopClient {
     const req = this.request(this.requestOptions, (res) => {
       res.on('end', () => finish({ statusCode: res.statusCode ?? 0 }));
       res.on('error', () => finish('error'));
+      // A body cut short (the server closed mid-response) ends in 'close' without 'end'.
+      res.on('close', () => res.complete || finish('error'));
       res.resume();
     });
     req.setTimeout(this.timeoutMs, () => {

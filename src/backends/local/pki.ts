@@ -185,44 +185,15 @@ async function writeSecret(path: string, text: string): Promise<void> {
 let x509Module: Promise<X509> | undefined;
 
 /**
- * @peculiar/x509 2.x pulls in tsyringe, which throws at import time unless a Reflect metadata
- * polyfill (reflect-metadata) is loaded, and no such package is a dependency here. x509 only
- * needs tsyringe's container, which works with the four functions below, so install them
- * when missing and import x509 afterwards (a static import would be evaluated first).
+ * @peculiar/x509 2.x pulls in tsyringe, which throws at import time unless the Reflect
+ * metadata polyfill is loaded first; a static import of x509 would be evaluated before it.
  */
 function loadX509(): Promise<X509> {
   x509Module ??= (async () => {
-    installReflectMetadataShim();
+    await import('reflect-metadata');
     const x509 = await import('@peculiar/x509');
     x509.cryptoProvider.set(webcrypto as unknown as Crypto);
     return x509;
   })();
   return x509Module;
-}
-
-function installReflectMetadataShim(): void {
-  const reflect = Reflect as unknown as Record<string, unknown>;
-  if (typeof reflect.getMetadata === 'function') return;
-  const store = new WeakMap<object, Map<unknown, unknown>>();
-  const own = (target: object, create: boolean) => {
-    let map = store.get(target);
-    if (!map && create) store.set(target, (map = new Map()));
-    return map;
-  };
-  const getOwnMetadata = (key: unknown, target: object) => own(target, false)?.get(key);
-  const getMetadata = (key: unknown, target: object): unknown => {
-    for (let t: object | null = target; t; t = Object.getPrototypeOf(t)) {
-      const map = own(t, false);
-      if (map?.has(key)) return map.get(key);
-    }
-    return undefined;
-  };
-  const defineMetadata = (key: unknown, value: unknown, target: object) => void own(target, true)!.set(key, value);
-  Object.assign(reflect, {
-    getOwnMetadata,
-    getMetadata,
-    defineMetadata,
-    hasMetadata: (key: unknown, target: object) => getMetadata(key, target) !== undefined,
-    metadata: (key: unknown, value: unknown) => (target: object) => defineMetadata(key, value, target),
-  });
 }
