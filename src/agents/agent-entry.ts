@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 
-export type AgentName = 'sample-service' | 'load-agent';
+export type AgentName = 'sample-service' | 'load-agent' | 'open-loop-agent';
 
 export function agentCommand(name: AgentName): { command: string; args: string[] } {
   const fromSource = import.meta.url.endsWith('.ts');

@@ -44,7 +44,9 @@ function runAutocannon(config: LoadAgentConfig, seconds: number, onResponse?: (l
       {
         url: config.url,
         connections: config.connections,
-        duration: seconds,
+        // autocannon checks its duration once a second, so 0.5 s would run for 1 s: give it
+        // a whole-second ceiling and stop it ourselves at the exact time.
+        duration: Math.ceil(seconds) + 1,
         timeout: config.requestTimeoutSeconds,
         // One thread: workers would drop the per-response events we record.
         workers: 0,
@@ -54,8 +56,12 @@ function runAutocannon(config: LoadAgentConfig, seconds: number, onResponse?: (l
   });
   if (onResponse) instance.on('response', (_client, _status, _bytes, responseTimeMs: number) => onResponse(responseTimeMs));
   const stop = () => instance.stop();
+  const timer = setTimeout(stop, seconds * 1000);
   process.once('SIGTERM', stop);
-  return done.finally(() => process.off('SIGTERM', stop));
+  return done.finally(() => {
+    clearTimeout(timer);
+    process.off('SIGTERM', stop);
+  });
 }
 
 export async function runLoad(config: LoadAgentConfig, signalReady: () => Promise<void>, emit: (line: object) => void): Promise<LoadAgentResult> {

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { LoadAgentResult } from '../agents/load-agent.js';
 import type { LoadRun } from './load-generator.js';
+import { withParentDeathSignal } from '../backends/local/parent-death.js';
 
 export interface AgentLaunch {
   command: string;
@@ -24,7 +25,8 @@ export interface AgentRun<Result extends LoadAgentResult> extends LoadRun {
  * environment. `label` names the agent in errors.
  */
 export function startAgentProcess<Result extends LoadAgentResult>(launch: AgentLaunch, config: object, env: Record<string, string>, label: string): AgentRun<Result> {
-  const child = spawn(launch.command, launch.args, {
+  const { command, args } = withParentDeathSignal(launch.command, launch.args);
+  const child = spawn(command, args, {
     env: { ...process.env, ...env, MESHBENCH_LOAD: JSON.stringify(config) },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -3,9 +3,9 @@
  * request's due time), started per trial and spoken to over the same JSON-line protocol as
  * the closed-loop agent.
  */
-import { fileURLToPath } from 'node:url';
+import { agentCommand } from '../agents/agent-entry.js';
 import type { OpenLoopAgentConfig, OpenLoopAgentResult } from '../agents/open-loop-agent.js';
-import { startAgentProcess, type AgentLaunch, type AgentRun } from './agent-process.js';
+import { startAgentProcess, type AgentRun } from './agent-process.js';
 import type { ArrivalProcess } from './arrival-schedule.js';
 import type { LoadGenerator, LoadLevel } from './load-generator.js';
 
@@ -51,13 +51,6 @@ export const openLoopGenerator: OpenLoopGenerator = {
       lateSendThresholdMs: level.lateSendThresholdMs,
       waitForGo: true,
     };
-    return startAgentProcess<OpenLoopAgentResult>(openLoopAgentCommand(), config, env, 'open-loop agent');
+    return startAgentProcess<OpenLoopAgentResult>(agentCommand('open-loop-agent'), config, env, 'open-loop agent');
   },
 };
-
-/** Same rule as agentCommand() in agents/agent-entry.ts, which does not list this agent yet. */
-function openLoopAgentCommand(): AgentLaunch {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const file = fileURLToPath(new URL(`../agents/open-loop-agent${fromSource ? '.ts' : '.js'}`, import.meta.url));
-  return { command: process.execPath, args: fromSource ? ['--import', 'tsx', file] : [file] };
-}
