@@ -183,3 +183,29 @@ function indexByRepetition(observations: readonly Observation[], side: 'variant'
   }
   return byRepetition;
 }
+
+/**
+ * Percentile bootstrap interval of statistic(b) − statistic(a) for two independent samples
+ * (e.g. the same figure from two runs, whose repetitions are not paired): each sample is
+ * resampled on its own.
+ */
+export function bootstrapTwoSampleCi(a: readonly number[], b: readonly number[], statistic: Statistic, options: BootstrapOptions = {}): ConfidenceInterval {
+  const { resamples, confidence, seed } = resolveOptions(options);
+  if (a.length === 0 || b.length === 0) throw new RangeError('two-sample bootstrap needs values on both sides');
+  for (const value of [...a, ...b]) if (!Number.isFinite(value)) throw new RangeError(`bootstrap values must be finite, got ${value}`);
+  const originalA = Float64Array.from(a);
+  const originalB = Float64Array.from(b);
+  const estimate = statistic(Float64Array.from(originalB)) - statistic(Float64Array.from(originalA));
+  const random = createRng(seed);
+  const scratchA = new Float64Array(a.length);
+  const scratchB = new Float64Array(b.length);
+  const statistics = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < a.length; i++) scratchA[i] = originalA[Math.floor(random() * a.length)];
+    for (let i = 0; i < b.length; i++) scratchB[i] = originalB[Math.floor(random() * b.length)];
+    statistics[r] = statistic(scratchB) - statistic(scratchA);
+  }
+  statistics.sort();
+  const tail = (1 - confidence) / 2;
+  return { estimate, low: quantileOfSorted(statistics, tail), high: quantileOfSorted(statistics, 1 - tail) };
+}

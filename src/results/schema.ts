@@ -120,6 +120,19 @@ export const quiescenceSchema = z.object({
   reached: z.boolean(),
 });
 
+export const flagKinds = ['loadgen-saturated', 'steal', 'iowait', 'foreign-cpu', 'errors'] as const;
+export type FlagKind = (typeof flagKinds)[number];
+
+/** A reason to distrust a trial's figures: which limit it crossed, by how much. */
+export const trialFlagSchema = z.object({
+  kind: z.enum(flagKinds),
+  /** The measured figure, in the unit the limit is given in (percent). */
+  valuePct: z.number(),
+  limitPct: z.number(),
+  message: z.string(),
+});
+export type TrialFlag = z.infer<typeof trialFlagSchema>;
+
 export const trialRecordSchema = z.object({
   schemaVersion: z.literal(resultSchemaVersion),
   kind: z.literal('trial'),
@@ -152,6 +165,8 @@ export const trialRecordSchema = z.object({
   quiescence: quiescenceSchema,
   verification: verificationSchema,
   perSecond: z.array(perSecondSchema),
+  /** Added in 0.2 without a version bump: records written before it have none. */
+  flags: z.array(trialFlagSchema).default([]),
 });
 export type TrialRecord = z.infer<typeof trialRecordSchema>;
 

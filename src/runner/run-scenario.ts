@@ -13,7 +13,7 @@ import type { LoadGenerator } from '../load/load-generator.js';
 import { resultSchemaVersion, type RunRecord, type TrialRecord } from '../results/schema.js';
 import { RunWriter } from '../results/writer.js';
 import { planTrials, randomSeed } from '../scenario/plan.js';
-import type { Scenario } from '../scenario/schema.js';
+import { effectiveVariant, type Scenario } from '../scenario/schema.js';
 import { collectHostFacts } from '../sampling/host-facts.js';
 import { clockTicksPerSecond } from '../sampling/proc-reader.js';
 import { toolVersion } from '../version.js';
@@ -94,7 +94,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         for (const variant of scenario.variants) {
           if (signal.aborted) throw new InterruptedError();
           progress({ kind: 'step', message: `tier ${tier.name}: deploying ${variant.name}` });
-          deployments.set(variant.name, await backend.deploy(variant));
+          deployments.set(variant.name, await backend.deploy(effectiveVariant(scenario, variant)));
         }
         const harness: Component = { name: 'meshbench', role: 'harness', pod: 'meshbench', program: 'node', rootPid: process.pid };
         const runProcesses = () => [...deployments.values()].flatMap((d) => d.components.map((c) => ({ ...c, name: `${d.variant.name}:${c.name}` })));
@@ -114,6 +114,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
               requestTimeoutSeconds: scenario.load.requestTimeoutSeconds,
             },
             quiescence: { limitPct: scenario.quiescence.foreignCpuLimitPct, maxWaitMs: scenario.quiescence.maxWaitSeconds * 1000 },
+            flagLimits: scenario.flagLimits,
             clockTicksPerSecond: clkTck,
             signal,
             onWaiting: (foreignCpuPct) => progress({ kind: 'waiting-for-quiet', foreignCpuPct, limitPct: scenario.quiescence.foreignCpuLimitPct }),
@@ -128,7 +129,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
             achievedRps: record.achievedRps,
             latencyP50Ms: record.latencyP50Ms,
             latencyP99Ms: record.latencyP99Ms,
-            flags: record.quiescence.reached ? [] : ['host-busy'],
+            flags: [...(record.quiescence.reached ? [] : ['host not quiet']), ...record.flags.map((f) => f.message)],
           });
         }
       } finally {

@@ -9,6 +9,7 @@ import type { LoadGenerator, LoadLevel } from '../load/load-generator.js';
 import type { SampleRecord, TrialRecord } from '../results/schema.js';
 import { resultSchemaVersion } from '../results/schema.js';
 import type { PlannedTrial } from '../scenario/plan.js';
+import type { FlagLimits } from '../scenario/schema.js';
 import { NodeSampler } from '../sampling/node-sampler.js';
 import { diffSnapshots, takeSnapshot } from '../sampling/window.js';
 import { waitForQuiet } from './quiescence.js';
@@ -23,6 +24,7 @@ export interface TrialContext {
   loadGenerator: LoadGenerator;
   level: LoadLevel;
   quiescence: { limitPct: number; maxWaitMs: number };
+  flagLimits: FlagLimits;
   clockTicksPerSecond: number;
   signal: AbortSignal;
   onWaiting?: (foreignCpuPct: number) => void;
@@ -98,6 +100,7 @@ export async function runTrial(trial: PlannedTrial, ctx: TrialContext): Promise<
       processes: diff.processes.filter((p) => trialNames.has(p.name)),
       quiescence,
       verification,
+      flagLimits: ctx.flagLimits,
     });
     return { record, samples };
   } catch (err) {

@@ -8,6 +8,8 @@ import { decodeHistogram, percentilesMs } from '../analysis/histograms.js';
 import { resultSchemaVersion, type NodeWindow, type ProcessFigures, type TrialRecord, type Verification } from '../results/schema.js';
 import type { PlannedTrial } from '../scenario/plan.js';
 import type { LoadLevel } from '../load/load-generator.js';
+import { flagTrial } from '../analysis/flags.js';
+import type { FlagLimits } from '../scenario/schema.js';
 
 export interface TrialOutcome {
   runId: string;
@@ -21,6 +23,7 @@ export interface TrialOutcome {
   processes: ProcessFigures[];
   quiescence: TrialRecord['quiescence'];
   verification: Verification;
+  flagLimits: FlagLimits;
 }
 
 export function buildTrialRecord(o: TrialOutcome): TrialRecord {
@@ -33,6 +36,7 @@ export function buildTrialRecord(o: TrialOutcome): TrialRecord {
   const attempts = responses + failed;
   const proxies = o.processes.filter((p) => p.role === 'proxy');
   const proxyCpuSeconds = proxies.reduce((sum, p) => sum + p.cpuSeconds, 0);
+  const errorRatePct = attempts > 0 ? ((failed + o.load.non2xx) / attempts) * 100 : 0;
   return {
     schemaVersion: resultSchemaVersion,
     kind: 'trial',
@@ -60,7 +64,7 @@ export function buildTrialRecord(o: TrialOutcome): TrialRecord {
     latencyMeanMs: latency.latencyMeanMs,
     histogram: { encoding: 'hdr-compressed-base64', unit: 'us', data: o.load.histogram },
     errors: { connectionErrors: o.load.connectionErrors, timeouts: o.load.timeouts, non2xx: o.load.non2xx },
-    errorRatePct: attempts > 0 ? ((failed + o.load.non2xx) / attempts) * 100 : 0,
+    errorRatePct,
     node: o.node,
     processes: o.processes,
     proxyCpuMsPer1kRequests: proxies.length && responses > 0 ? (proxyCpuSeconds * 1000) / (responses / 1000) : null,
@@ -68,5 +72,6 @@ export function buildTrialRecord(o: TrialOutcome): TrialRecord {
     quiescence: o.quiescence,
     verification: o.verification,
     perSecond: o.load.perSecond,
+    flags: flagTrial({ node: o.node, processes: o.processes, errorRatePct }, o.flagLimits),
   };
 }

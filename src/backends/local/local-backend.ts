@@ -102,7 +102,7 @@ export class LocalBackend implements Backend {
         port: appPort.get(svc.name)!,
         responseBytes: svc.responseBytes,
         cpuWorkUs: svc.cpuWorkUs,
-        delayMs: svc.delayMs,
+        delayMs: svc.delayMs + variant.injectDelayMs,
         calls: svc.calls.map((callee) => ({ name: callee, url: addressOf(svc.name, callee) })),
       };
       const { command, args } = agentCommand('sample-service');

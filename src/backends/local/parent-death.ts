@@ -30,5 +30,20 @@ function findSetpriv(): string | null {
 export function withParentDeathSignal(command: string, args: readonly string[]): { command: string; args: string[] } {
   if (process.platform !== 'linux') return { command, args: [...args] };
   const setpriv = findSetpriv();
-  return setpriv ? { command: setpriv, args: ['--pdeathsig', 'TERM', '--', command, ...args] } : { command, args: [...args] };
+  // A command that does not exist must still fail the spawn itself (ENOENT), not start
+  // setpriv and fail later where the caller cannot tell it from a crash.
+  if (!setpriv || !isExecutable(command)) return { command, args: [...args] };
+  return { command: setpriv, args: ['--pdeathsig', 'TERM', '--', command, ...args] };
+}
+
+function isExecutable(command: string): boolean {
+  const candidates = command.includes('/') ? [command] : (process.env.PATH ?? '').split(':').filter(Boolean).map((dir) => `${dir}/${command}`);
+  return candidates.some((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }

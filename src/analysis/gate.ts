@@ -1,0 +1,140 @@
+/**
+ * The regression gate: compares two runs of the same scenario (say, before and after a mesh
+ * upgrade) on relative overhead. Each run is measured against its own baseline variant, per
+ * repetition, so drift of the machine between the two runs cancels; the two runs'
+ * repetitions are independent, so their difference gets a two-sample bootstrap interval.
+ * Proxy CPU per 1,000 requests has no baseline to divide by: it is compared as a relative
+ * change of the figure itself.
+ */
+import * as ss from 'simple-statistics';
+import type { TrialRecord } from '../results/schema.js';
+import { bootstrapTwoSampleCi, medianInPlace, resolveOptions, type BootstrapOptions } from './bootstrap.js';
+import { decideVerdict, type Verdict } from './verdict.js';
+
+export const gateMetrics = ['latencyP50Ms', 'latencyP99Ms', 'proxyCpuMsPer1kRequests'] as const;
+export type GateMetric = (typeof gateMetrics)[number];
+
+export interface GateOptions {
+  metrics: readonly GateMetric[];
+  /** Smallest change that matters, in percentage points of relative overhead (or percent of CPU per request). */
+  thresholdPct: number;
+  /** candidate variant name → reference variant name, for renamed variants. */
+  variantMap: Record<string, string>;
+  excludeFlagged: boolean;
+  bootstrap?: BootstrapOptions;
+}
+
+export interface GateRow {
+  tier: string;
+  connections: number;
+  variant: string;
+  referenceVariant: string;
+  metric: GateMetric;
+  /** What is compared: relative overhead over the run's own baseline, or the figure itself. */
+  basis: 'overhead-pct' | 'value';
+  referenceMedian: number;
+  candidateMedian: number;
+  /** Candidate − reference, in percentage points (overhead) or percent of the reference (value). */
+  changePct: number;
+  changeLowPct: number;
+  changeHighPct: number;
+  referenceRepetitions: number;
+  candidateRepetitions: number;
+  verdict: Verdict;
+  reason: string;
+  repetitionsNeeded: number | null;
+}
+
+export interface GateResult {
+  rows: GateRow[];
+  /** Worst verdict over all rows: regression > inconclusive > (improvement | no-change). */
+  overall: 'regression' | 'inconclusive' | 'pass';
+  /** Cells that exist in only one of the runs. */
+  unmatched: string[];
+}
+
+type Trials = readonly TrialRecord[];
+
+export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { reference: string; candidate: string }, options: GateOptions): GateResult {
+  const bootstrap = resolveOptions(options.bootstrap ?? {});
+  const keep = (t: TrialRecord) => !options.excludeFlagged || t.flags.length === 0;
+  const ref = reference.filter(keep);
+  const cand = candidate.filter(keep);
+  const rows: GateRow[] = [];
+  const unmatched: string[] = [];
+  const cells = unique(cand.filter((t) => t.variant !== baselineOf.candidate).map((t) => JSON.stringify([t.tier, t.connections, t.variant])));
+  for (const cell of cells) {
+    const [tier, connections, variant] = JSON.parse(cell) as [string, number, string];
+    const referenceVariant = options.variantMap[variant] ?? variant;
+    const inCell = (trials: Trials, v: string) => trials.filter((t) => t.tier === tier && t.connections === connections && t.variant === v);
+    const candVariant = inCell(cand, variant);
+    const refVariant = inCell(ref, referenceVariant);
+    if (refVariant.length === 0) {
+      unmatched.push(`${tier} · ${connections} connections · ${variant}: not in the reference run`);
+      continue;
+    }
+    for (const metric of options.metrics) {
+      const basis = metric === 'proxyCpuMsPer1kRequests' ? 'value' : 'overhead-pct';
+      const refValues =
+        basis === 'value' ? figures(refVariant, metric) : relativeOverheads(refVariant, inCell(ref, baselineOf.reference), metric);
+      const candValues =
+        basis === 'value' ? figures(candVariant, metric) : relativeOverheads(candVariant, inCell(cand, baselineOf.candidate), metric);
+      if (refValues.length === 0 || candValues.length === 0) continue;
+      const refMedian = ss.median(refValues);
+      // CPU per request: express the change in percent of the reference so one threshold fits all.
+      const scale = basis === 'value' ? 100 / refMedian : 1;
+      const ci = bootstrapTwoSampleCi(refValues, candValues, medianInPlace, bootstrap);
+      const n = Math.min(refValues.length, candValues.length);
+      const decision = decideVerdict({
+        deltaLow: ci.low * scale,
+        deltaHigh: ci.high * scale,
+        threshold: options.thresholdPct,
+        higherIsWorse: true,
+        n,
+        unit: basis === 'value' ? '%' : ' pp',
+      });
+      rows.push({
+        tier,
+        connections,
+        variant,
+        referenceVariant,
+        metric,
+        basis,
+        referenceMedian: refMedian,
+        candidateMedian: ss.median(candValues),
+        changePct: ci.estimate * scale,
+        changeLowPct: ci.low * scale,
+        changeHighPct: ci.high * scale,
+        referenceRepetitions: refValues.length,
+        candidateRepetitions: candValues.length,
+        verdict: decision.verdict,
+        reason: decision.reason,
+        repetitionsNeeded: decision.repetitionsNeeded,
+      });
+    }
+  }
+  const overall = rows.some((r) => r.verdict === 'regression') ? 'regression' : rows.some((r) => r.verdict === 'inconclusive') ? 'inconclusive' : 'pass';
+  return { rows, overall, unmatched };
+}
+
+function figures(trials: Trials, metric: GateMetric): number[] {
+  return trials.map((t) => t[metric]).filter((v): v is number => v !== null && Number.isFinite(v));
+}
+
+/** Per repetition: (variant / baseline − 1) × 100, pairing trials of the same repetition. */
+export function relativeOverheads(variant: Trials, baseline: Trials, metric: GateMetric): number[] {
+  const byRepetition = new Map(baseline.map((t) => [t.repetition, t]));
+  const values: number[] = [];
+  for (const t of variant) {
+    const base = byRepetition.get(t.repetition);
+    const v = t[metric];
+    const b = base?.[metric];
+    if (v === null || b === null || b === undefined || !(b > 0)) continue;
+    values.push((v / b - 1) * 100);
+  }
+  return values;
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,50 @@
+/**
+ * Whether two runs measured the same thing: same topology, same load, same variants (by
+ * name, proxy, mode and workers). Comparing anything else would put a number on a
+ * difference in setup. A renamed variant can be mapped explicitly.
+ */
+import type { RunRecord } from './schema.js';
+
+interface RecordedVariant {
+  name: string;
+  proxy?: string;
+  mode?: string;
+  workers?: number;
+  copyOf?: string;
+  injectDelayMs?: number;
+}
+
+interface RecordedScenario {
+  topology?: unknown;
+  load?: unknown;
+  variants?: RecordedVariant[];
+}
+
+/** Differences that make two runs incomparable; empty when they match. */
+export function scenarioDifferences(reference: RunRecord, candidate: RunRecord, variantMap: Record<string, string> = {}): string[] {
+  const a = reference.scenario as RecordedScenario;
+  const b = candidate.scenario as RecordedScenario;
+  const problems: string[] = [];
+  if (stableJson(a.topology) !== stableJson(b.topology)) problems.push('the topologies differ (services, sizes, calls)');
+  if (stableJson(a.load) !== stableJson(b.load)) problems.push(`the load differs: ${stableJson(a.load)} vs ${stableJson(b.load)}`);
+  const refVariants = new Map((a.variants ?? []).map((v) => [v.name, v]));
+  for (const v of b.variants ?? []) {
+    const refName = variantMap[v.name] ?? v.name;
+    const ref = refVariants.get(refName);
+    if (!ref) {
+      problems.push(`variant "${v.name}" is not in the reference run${variantMap[v.name] ? ` (mapped to "${refName}")` : ''}`);
+      continue;
+    }
+    // An explicit mapping says "this is the upgrade of that one": its proxy may differ.
+    if (variantMap[v.name]) continue;
+    for (const field of ['proxy', 'mode', 'workers', 'copyOf'] as const)
+      if (v[field] !== ref[field]) problems.push(`variant "${v.name}": ${field} ${String(ref[field])} → ${String(v[field])}`);
+  }
+  return problems;
+}
+
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y))) : v,
+  );
+}
