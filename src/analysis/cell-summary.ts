@@ -5,7 +5,7 @@
  * same tier and level, paired by repetition.
  */
 import * as ss from 'simple-statistics';
-import type { TrialRecord } from '../results/schema.js';
+import type { FlagKind, TrialRecord } from '../results/schema.js';
 import type { BootstrapOptions } from './bootstrap.js';
 import { mergeEncodedHistograms, percentilesMs, type LatencyPercentilesMs } from './histograms.js';
 import { computeOverhead, type Overhead } from './overhead.js';
@@ -42,11 +42,22 @@ export interface CellSummary {
   probesTotal: number;
   /** Trials that started although the host had not gone quiet. */
   trialsStartedBusy: number;
+  flaggedTrials: number;
+  /** How many trials crossed each limit (a trial can cross several). */
+  flagCounts: Partial<Record<FlagKind, number>>;
   /** Against the baseline of the same tier and level; absent for the baseline itself. */
   overhead: Partial<Record<OverheadMetric, Overhead>>;
 }
 
-export function summarizeCells(trials: readonly TrialRecord[], baselineVariant: string, bootstrap: BootstrapOptions = {}): CellSummary[] {
+export interface SummaryOptions {
+  bootstrap?: BootstrapOptions;
+  /** Leave flagged trials out (their repetition then has no pair for the other variants' overhead). */
+  excludeFlagged?: boolean;
+}
+
+export function summarizeCells(allTrials: readonly TrialRecord[], baselineVariant: string, options: SummaryOptions = {}): CellSummary[] {
+  const bootstrap = options.bootstrap ?? {};
+  const trials = options.excludeFlagged ? allTrials.filter((t) => t.flags.length === 0) : allTrials;
   const cells = new Map<string, TrialRecord[]>();
   for (const t of trials) {
     const key = cellKey(t.tier, t.connections, t.variant);
@@ -114,8 +125,16 @@ function summarizeCell(trials: TrialRecord[], baseline: TrialRecord[], isBaselin
     probesPassed: trials.reduce((sum, t) => sum + t.verification.probes.filter((p) => p.passed).length, 0),
     probesTotal: trials.reduce((sum, t) => sum + t.verification.probes.length, 0),
     trialsStartedBusy: trials.filter((t) => !t.quiescence.reached).length,
+    flaggedTrials: trials.filter((t) => t.flags.length > 0).length,
+    flagCounts: countFlags(trials),
     overhead,
   };
+}
+
+function countFlags(trials: readonly TrialRecord[]): Partial<Record<FlagKind, number>> {
+  const counts: Partial<Record<FlagKind, number>> = {};
+  for (const t of trials) for (const f of t.flags) counts[f.kind] = (counts[f.kind] ?? 0) + 1;
+  return counts;
 }
 
 function medianOrNull(values: (number | null)[]): number | null {

@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { ExitCode, MeshbenchError, InvalidInputError } from '../errors.js';
 import { toolVersion } from '../version.js';
 import { destroyCommand } from './commands/destroy.js';
+import { defaultGateThresholdPct, gateCommand } from './commands/gate.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
@@ -47,9 +48,10 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
           .option('out', { type: 'string', describe: 'result folder (default: <reports-dir>/<runId>)' })
           .option('reports-dir', { type: 'string', default: 'reports', describe: 'where run folders are created' })
           .option('seed', { type: 'number', describe: 'seed for the trial order (replays an earlier run\'s order)' })
+          .option('aa', { type: 'boolean', default: false, describe: 'also run a copy of the baseline (A/A) to measure this machine\'s noise floor' })
           .option('progress', { type: 'boolean', default: true, describe: 'show progress (--no-progress to hide)' }),
       async (a) => {
-        exitCode = await runCommand({ scenario: a.scenario, out: a.out, reportsDir: a.reportsDir, seed: a.seed, progress: a.progress }, out, abort.signal);
+        exitCode = await runCommand({ scenario: a.scenario, out: a.out, reportsDir: a.reportsDir, seed: a.seed, progress: a.progress, aa: a.aa }, out, abort.signal);
       },
     )
     .command(
@@ -66,9 +68,30 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
     .command(
       'report <runDir>',
       'rebuild report.md and summary.csv from a result folder, without rerunning',
-      (y) => y.positional('runDir', { type: 'string', demandOption: true }),
+      (y) =>
+        y
+          .positional('runDir', { type: 'string', demandOption: true })
+          .option('exclude-flagged', { type: 'boolean', default: false, describe: 'leave out trials that crossed a flag limit' }),
       async (a) => {
-        exitCode = await reportCommand(a.runDir, out);
+        exitCode = await reportCommand(a.runDir, { excludeFlagged: a.excludeFlagged }, out);
+      },
+    )
+    .command(
+      'gate <reference> <candidate>',
+      'did overhead get worse from the reference run to the candidate run? exit 0 no, 4 yes, 5 too noisy to tell',
+      (y) =>
+        y
+          .positional('reference', { type: 'string', demandOption: true, describe: 'result folder before the change' })
+          .positional('candidate', { type: 'string', demandOption: true, describe: 'result folder after the change' })
+          .option('threshold-pct', { type: 'number', default: defaultGateThresholdPct, describe: 'smallest change that matters, in percentage points of relative overhead' })
+          .option('metrics', { type: 'string', array: true, default: ['latencyP50Ms', 'latencyP99Ms', 'proxyCpuMsPer1kRequests'], describe: 'figures to compare' })
+          .option('map', { type: 'string', array: true, default: [], describe: 'candidate=reference for a renamed variant' })
+          .option('exclude-flagged', { type: 'boolean', default: false, describe: 'leave out trials that crossed a flag limit' }),
+      async (a) => {
+        exitCode = await gateCommand(
+          { reference: a.reference, candidate: a.candidate, thresholdPct: a.thresholdPct, metrics: a.metrics, map: a.map, excludeFlagged: a.excludeFlagged },
+          out,
+        );
       },
     )
     .command(
@@ -79,7 +102,7 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
         exitCode = await destroyCommand(a.runId, a.all, out);
       },
     )
-    .demandCommand(1, 'name a command: run, validate, schema, report or destroy')
+    .demandCommand(1, 'name a command: run, validate, schema, report, gate or destroy')
     .help();
 
   try {

@@ -1,35 +1,38 @@
 /**
- * Rebuilds a run folder's reports from its records alone: report.md and summary.csv.
+ * Rebuilds a run folder's reports from its records alone: report.md, summary.csv, and (via
+ * run-visuals.ts) report.html, trials.csv and the chart images.
  * `run` calls this at the end; `meshbench report <runDir>` calls it again at any time.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { summarizeCells } from '../analysis/cell-summary.js';
-import { defaultBootstrap } from '../analysis/bootstrap.js';
+import { analyzeRun, type RunAnalysis } from '../analysis/run-analysis.js';
 import { readRunFolder } from '../results/reader.js';
-import { InvalidInputError } from '../errors.js';
 import { renderMarkdownReport } from './markdown.js';
 import { renderSummaryCsv } from './summary-csv.js';
+import { writeRunVisuals } from './run-visuals.js';
 
 export interface BuiltReport {
   markdownPath: string;
   summaryCsvPath: string;
+  /** report.html, trials.csv and the chart PNGs under images/. */
+  htmlPath: string;
+  trialsCsvPath: string;
+  imagePaths: string[];
+  analysis: RunAnalysis;
 }
 
-export async function buildReport(runDir: string): Promise<BuiltReport> {
+export interface ReportOptions {
+  excludeFlagged?: boolean;
+}
+
+export async function buildReport(runDir: string, options: ReportOptions = {}): Promise<BuiltReport> {
   const { run, trials } = await readRunFolder(runDir);
-  const variants = (run.scenario as { variants?: { name: string; proxy?: string }[] }).variants ?? [];
-  const baseline = variants.find((v) => !v.proxy)?.name;
-  if (!baseline) throw new InvalidInputError(`${runDir}: the recorded scenario has no baseline variant`);
-  // The run's seed also seeds the bootstrap, so a rebuilt report shows the same intervals.
-  const bootstrap = { ...defaultBootstrap, seed: run.seed };
-  const cells = summarizeCells(trials, baseline, bootstrap);
+  const analysis = analyzeRun(run, trials, { excludeFlagged: options.excludeFlagged, where: runDir });
   const markdownPath = path.join(runDir, 'report.md');
   const summaryCsvPath = path.join(runDir, 'summary.csv');
-  await writeFile(
-    markdownPath,
-    renderMarkdownReport({ run, trials, cells, baselineVariant: baseline, confidence: bootstrap.confidence, resamples: bootstrap.resamples }),
-  );
-  await writeFile(summaryCsvPath, renderSummaryCsv(cells));
-  return { markdownPath, summaryCsvPath };
+  // Charts first: report.md links the PNGs they leave under images/.
+  const visuals = await writeRunVisuals(runDir, analysis);
+  await writeFile(markdownPath, renderMarkdownReport(analysis, visuals.images));
+  await writeFile(summaryCsvPath, renderSummaryCsv(analysis.cells));
+  return { markdownPath, summaryCsvPath, htmlPath: visuals.htmlPath, trialsCsvPath: visuals.trialsCsvPath, imagePaths: visuals.images.map((i) => path.join(runDir, i.path)), analysis };
 }

@@ -5,20 +5,13 @@
  */
 import type { CellSummary } from '../analysis/cell-summary.js';
 import type { Overhead } from '../analysis/overhead.js';
-import { minimumRepetitions } from '../analysis/verdict.js';
+import type { CellVerdicts, RunAnalysis } from '../analysis/run-analysis.js';
+import { minimumRepetitions, type VerdictResult } from '../analysis/verdict.js';
 import type { RunRecord, TrialRecord } from '../results/schema.js';
 import { fixed, integer, megabytes, signed, withInterval } from './format.js';
+import { chartImageLines, type ChartImage } from './markdown-images.js';
 
-export interface MarkdownInput {
-  run: RunRecord;
-  trials: readonly TrialRecord[];
-  cells: readonly CellSummary[];
-  baselineVariant: string;
-  confidence: number;
-  resamples: number;
-}
-
-export function renderMarkdownReport(input: MarkdownInput): string {
+export function renderMarkdownReport(input: RunAnalysis, images: readonly ChartImage[] = []): string {
   const { run, trials, cells } = input;
   const out: string[] = [];
   const scenario = run.scenario as { name?: string; description?: string; topology?: { services?: { name: string; calls?: string[] }[] } };
@@ -36,13 +29,19 @@ export function renderMarkdownReport(input: MarkdownInput): string {
   }
 
   out.push(...headline(cells), '');
+  // ── chart images (report charts): PNG links relative to the run folder; none when called without images ──
+  if (images.length) out.push(...chartImageLines(images));
+  // ── end chart images ──
   for (const tier of unique(cells.map((c) => c.tier))) {
     out.push(`## Tier \`${tier}\``, '');
     for (const connections of unique(cells.filter((c) => c.tier === tier).map((c) => c.connections))) {
       out.push(`### ${connections} connection${connections === 1 ? '' : 's'} (closed loop)`, '');
-      out.push(...cellTable(cells.filter((c) => c.tier === tier && c.connections === connections)), '');
+      out.push(...cellTable(cells.filter((c) => c.tier === tier && c.connections === connections), input.verdicts), '');
     }
   }
+  out.push(...flagSection(input), '');
+  if (input.noiseFloors.length) out.push(...noiseFloorSection(input), '');
+  if (input.sloChecks.length) out.push(...sloSection(input), '');
   out.push(...verificationSection(trials), '');
   out.push(...readingNotes(input), '');
   return out.join('\n');
@@ -89,7 +88,7 @@ function tierSuffix(cells: readonly CellSummary[]): string {
   return tiers.length === 1 ? ` (tier ${tiers[0]})` : '';
 }
 
-function cellTable(cells: readonly CellSummary[]): string[] {
+function cellTable(cells: readonly CellSummary[], verdicts: Map<CellSummary, CellVerdicts>): string[] {
   const header = [
     'variant',
     'trials',
@@ -100,6 +99,7 @@ function cellTable(cells: readonly CellSummary[]): string[] {
     'p99.9 ms',
     'Δp50 ms [95% CI]',
     'Δp99 ms [95% CI]',
+    'verdict p50 / p99',
     'Δreq/s %',
     'errors %',
     'proxy CPU ms/1k req',
@@ -108,6 +108,7 @@ function cellTable(cells: readonly CellSummary[]): string[] {
     'iowait %',
     'softirq %',
     'foreign CPU %',
+    'flagged',
   ];
   const rows = cells.map((c) => {
     const p50 = c.overhead.latencyP50Ms;
@@ -122,6 +123,7 @@ function cellTable(cells: readonly CellSummary[]): string[] {
       fixed(c.pooled?.latencyP999Ms, 3),
       delta(p50),
       delta(p99),
+      c.isBaseline ? '–' : `${verdictWord(verdicts.get(c)?.latencyP50Ms)} / ${verdictWord(verdicts.get(c)?.latencyP99Ms)}`,
       signed(c.overhead.achievedRps?.relativePct, 1),
       fixed(c.errorRatePct, 3),
       fixed(c.proxyCpuMsPer1kRequestsMedian, 1),
@@ -130,6 +132,7 @@ function cellTable(cells: readonly CellSummary[]): string[] {
       fixed(c.node.iowaitPct, 2),
       fixed(c.node.softirqPct, 1),
       fixed(c.node.foreignCpuPct, 1),
+      c.flaggedTrials ? `${c.flaggedTrials}/${c.trials}` : '0',
     ];
   });
   return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 1 ? ' --- ' : ' ---: ')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
@@ -139,6 +142,76 @@ function cellTable(cells: readonly CellSummary[]): string[] {
 function delta(o: Overhead | undefined): string {
   if (!o) return '–';
   return o.pairs >= minimumRepetitions ? withInterval(o.deltaMedian, o.deltaLow, o.deltaHigh, 3) : `${signed(o.deltaMedian, 3)} (n=${o.pairs}, no interval)`;
+}
+
+/** Against the baseline: "higher" means the variant adds to it. */
+function verdictWord(v: VerdictResult | undefined): string {
+  if (!v) return '–';
+  switch (v.verdict) {
+    case 'regression':
+      return 'higher';
+    case 'improvement':
+      return 'lower';
+    case 'no-change':
+      return 'no change';
+    case 'inconclusive':
+      return v.repetitionsNeeded ? `inconclusive (~${v.repetitionsNeeded} reps)` : 'inconclusive';
+  }
+}
+
+function flagSection(a: RunAnalysis): string[] {
+  const lines = ['## Flagged trials', ''];
+  if (a.flaggedTrials === 0) return [...lines, 'No trial crossed a limit (load generator CPU, steal, iowait, foreign CPU, error rate).'];
+  const byKind = new Map<string, number>();
+  for (const t of a.trials) for (const f of t.flags) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
+  lines.push(
+    `${a.flaggedTrials} of ${a.trials.length} trials crossed a limit${a.excludeFlagged ? ' and are left out of this report (--exclude-flagged)' : ''}: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}.`,
+  );
+  if (byKind.has('loadgen-saturated'))
+    lines.push('', '`loadgen-saturated`: the load generator used ~a whole core, so it, not the system under test, set the pace of those trials.');
+  if (!a.excludeFlagged)
+    lines.push(
+      '',
+      a.changedWithoutFlagged.length === 0
+        ? 'Leaving the flagged trials out changes no verdict.'
+        : `Leaving them out changes ${a.changedWithoutFlagged.length} verdict(s): ${a.changedWithoutFlagged.map((c) => `${c.variant} at ${c.connections} (${c.metric}: ${c.withFlagged} → ${c.without})`).join('; ')}. Rebuild with \`meshbench report --exclude-flagged\` to see the figures.`,
+    );
+  return lines;
+}
+
+function noiseFloorSection(a: RunAnalysis): string[] {
+  const lines = [
+    '## Noise floor (A/A)',
+    '',
+    'The same configuration ran twice under two names. The smallest overhead this run could have detected (80% power, 95% confidence):',
+    '',
+    '| copy | of | tier | connections | A/A Δp50 ms [CI] | detectable p50 | A/A Δp99 ms [CI] | detectable p99 |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const f of a.noiseFloors) {
+    const pct = (v: number | null) => (v === null ? '' : ` (${fixed(v, 1)}%)`);
+    lines.push(
+      `| ${f.variant} | ${f.copyOf} | ${f.tier} | ${f.connections} | ${withInterval(f.p50.deltaMedian, f.p50.deltaLow, f.p50.deltaHigh, 3)} | ${fixed(f.p50.smallestDetectable, 3)} ms${pct(f.p50.smallestDetectablePct)} | ${withInterval(f.p99.deltaMedian, f.p99.deltaLow, f.p99.deltaHigh, 3)} | ${fixed(f.p99.smallestDetectable, 3)} ms${pct(f.p99.smallestDetectablePct)} |`,
+    );
+  }
+  if (a.noiseFloors.some((f) => f.p50.systematicDifference || f.p99.systematicDifference))
+    lines.push('', 'Warning: an A/A interval excludes 0, so identical configurations measured differently; something systematic (order, warm-up) biases this run.');
+  return lines;
+}
+
+function sloSection(a: RunAnalysis): string[] {
+  const violated = a.sloChecks.filter((c) => c.status === 'violated');
+  const lines = [
+    '## Service-level objectives',
+    '',
+    violated.length ? `**${violated.length} objective check(s) violated with confidence** (the whole interval beyond the limit).` : 'No objective is violated with confidence.',
+    '',
+    '| objective | limit | tier | connections | variant | estimate [interval] | status |',
+    '| --- | ---: | --- | ---: | --- | ---: | --- |',
+  ];
+  for (const c of a.sloChecks)
+    lines.push(`| ${c.objective} | ${c.limit} | ${c.tier} | ${c.connections} | ${c.variant} | ${withInterval(c.estimate, c.low, c.high, 3).replace(/^\+/, '')} | ${c.status} |`);
+  return lines;
 }
 
 function verificationSection(trials: readonly TrialRecord[]): string[] {
@@ -155,14 +228,15 @@ function verificationSection(trials: readonly TrialRecord[]): string[] {
   return lines;
 }
 
-function readingNotes(input: MarkdownInput): string[] {
+function readingNotes(input: RunAnalysis): string[] {
   const cpuCount = input.run.host.cpuCount;
   const busy = input.trials.filter((t) => !t.quiescence.reached).length;
   return [
     '## How to read this',
     '',
     '- Every meshed request crosses two proxies per edge: the caller\'s outbound sidecar and the service\'s inbound sidecar, as in Istio. "proxy" figures are the sum over all sidecars of the variant.',
-    `- Δ columns are medians of per-repetition differences (variant − \`${input.baselineVariant}\`, same tier, level and repetition) with ${Math.round(input.confidence * 100)}% percentile-bootstrap intervals (${input.resamples.toLocaleString('en-US')} resamples). With few repetitions the intervals are wide; that is the honest answer.`,
+    `- Δ columns are medians of per-repetition differences (variant − \`${input.baselineVariant}\`, same tier, level and repetition) with ${Math.round(input.bootstrap.confidence * 100)}% percentile-bootstrap intervals (${input.bootstrap.resamples.toLocaleString('en-US')} resamples, seeded with the run's seed). With few repetitions the intervals are wide; that is the honest answer.`,
+    `- Verdicts compare the variant with the baseline on the relative interval: "higher" when the whole interval lies above +${input.minEffectPct}%, "no change" when it lies within ±${input.minEffectPct}%, "inconclusive" otherwise (with a rough number of repetitions that would likely decide it).`,
     '- Latency percentiles of a cell come from the merged HDR histograms of its trials (µs resolution), never from averaging percentiles.',
     '- Proxy CPU per 1,000 requests (equal to µs per request) is the steadiest figure on a small host; lead with it. It is higher at low load, where nothing is batched.',
     `- Under load, achieved req/s on this ${cpuCount}-vCPU host mostly measures the load generator, the app and the proxies sharing ${cpuCount} cores; read it as a relative number, not as proxy capacity.`,

@@ -2,6 +2,7 @@ import { buildReport } from '../../report/build-report.js';
 import { runScenario } from '../../runner/run-scenario.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import { ExitCode } from '../../errors.js';
+import { baselineVariant, type Scenario } from '../../scenario/schema.js';
 import type { CliOutput } from '../output.js';
 import { createProgressView } from '../progress-view.js';
 
@@ -11,10 +12,12 @@ export interface RunArgs {
   reportsDir: string;
   seed?: number;
   progress: boolean;
+  aa: boolean;
 }
 
 export async function runCommand(args: RunArgs, out: CliOutput, signal: AbortSignal): Promise<number> {
-  const scenario = await loadScenarioFile(args.scenario);
+  const loaded = await loadScenarioFile(args.scenario);
+  const scenario = args.aa ? withAaCopy(loaded) : loaded;
   const view = createProgressView(out.stderr, args.progress);
   let runDir: string | undefined;
   try {
@@ -33,6 +36,12 @@ export async function runCommand(args: RunArgs, out: CliOutput, signal: AbortSig
     view.stop();
     const built = await buildReport(outcome.runDir);
     out.stdout.write(`results: ${outcome.runDir}\nsummary: ${built.summaryCsvPath}\nreport: ${built.markdownPath}\n`);
+    const violated = built.analysis.sloChecks.filter((c) => c.status === 'violated');
+    if (violated.length) {
+      for (const c of violated)
+        out.stderr.write(`SLO violated: ${c.objective} ${c.estimate.toFixed(3)} (interval ${c.low.toFixed(3)}–${c.high.toFixed(3)}) > ${c.limit} for ${c.variant} at ${c.connections} connections on ${c.tier}\n`);
+      return ExitCode.gateFailed;
+    }
     return ExitCode.ok;
   } catch (err) {
     view.stop();
@@ -48,4 +57,12 @@ export async function runCommand(args: RunArgs, out: CliOutput, signal: AbortSig
     }
     throw err;
   }
+}
+
+/** `--aa`: run the baseline twice under two names, so the report can state the noise floor. */
+export function withAaCopy(scenario: Scenario): Scenario {
+  const baseline = baselineVariant(scenario);
+  const name = `${baseline.name}-copy`;
+  if (scenario.variants.some((v) => v.name === name)) return scenario;
+  return { ...scenario, variants: [...scenario.variants, { name, copyOf: baseline.name, workers: baseline.workers, injectDelayMs: 0, mode: undefined }] };
 }

@@ -1,0 +1,126 @@
+/**
+ * Everything a report says about one run, computed once from its records: the cells with
+ * their overheads and verdicts against the baseline, what flagged trials do to the
+ * conclusions, A/A noise floors, and SLO checks. Markdown, CSV and HTML render this.
+ */
+import type { RunRecord, TrialRecord } from '../results/schema.js';
+import type { Slo } from '../scenario/schema.js';
+import { recordedBaseline, recordedSlo, recordedVariants } from '../results/recorded-scenario.js';
+import { defaultBootstrap, type BootstrapOptions } from './bootstrap.js';
+import { summarizeCells, type CellSummary } from './cell-summary.js';
+import { noiseFloorFromTrials, type NoiseFloor } from './noise-floor.js';
+import type { Overhead } from './overhead.js';
+import { checkSlos, type SloCheck } from './slo.js';
+import { decideVerdict, type VerdictResult } from './verdict.js';
+
+/** Relative changes smaller than this are "no change" in a single run's report. */
+export const defaultMinEffectPct = 2;
+
+export interface CellVerdicts {
+  latencyP50Ms?: VerdictResult;
+  latencyP99Ms?: VerdictResult;
+}
+
+export interface AaFloor {
+  variant: string;
+  copyOf: string;
+  tier: string;
+  connections: number;
+  p50: NoiseFloor;
+  p99: NoiseFloor;
+}
+
+export interface RunAnalysis {
+  run: RunRecord;
+  trials: readonly TrialRecord[];
+  baselineVariant: string;
+  bootstrap: Required<BootstrapOptions>;
+  minEffectPct: number;
+  excludeFlagged: boolean;
+  cells: CellSummary[];
+  verdicts: Map<CellSummary, CellVerdicts>;
+  flaggedTrials: number;
+  /** Cells whose p50/p99 verdict differs once flagged trials are left out (only when some are flagged). */
+  changedWithoutFlagged: { tier: string; connections: number; variant: string; metric: string; withFlagged: string; without: string }[];
+  noiseFloors: AaFloor[];
+  sloChecks: SloCheck[];
+}
+
+export function analyzeRun(run: RunRecord, trials: readonly TrialRecord[], options: { excludeFlagged?: boolean; minEffectPct?: number; where?: string } = {}): RunAnalysis {
+  const baselineVariant = recordedBaseline(run, options.where ?? run.runId);
+  // The run's seed also seeds the bootstrap, so a rebuilt report shows the same intervals.
+  const bootstrap = { ...defaultBootstrap, seed: run.seed };
+  const minEffectPct = options.minEffectPct ?? defaultMinEffectPct;
+  const excludeFlagged = options.excludeFlagged ?? false;
+  const cells = summarizeCells(trials, baselineVariant, { bootstrap, excludeFlagged });
+  const verdicts = new Map(cells.map((c) => [c, cellVerdicts(c, minEffectPct)]));
+  const flaggedTrials = trials.filter((t) => t.flags.length > 0).length;
+
+  const changedWithoutFlagged: RunAnalysis['changedWithoutFlagged'] = [];
+  if (flaggedTrials > 0 && !excludeFlagged) {
+    const clean = summarizeCells(trials, baselineVariant, { bootstrap, excludeFlagged: true });
+    for (const cell of cells) {
+      const twin = clean.find((c) => c.tier === cell.tier && c.connections === cell.connections && c.variant === cell.variant);
+      const before = verdicts.get(cell)!;
+      const after = twin ? cellVerdicts(twin, minEffectPct) : {};
+      for (const metric of ['latencyP50Ms', 'latencyP99Ms'] as const) {
+        const a = before[metric]?.verdict;
+        const b = after[metric]?.verdict ?? 'no data';
+        if (a && a !== b) changedWithoutFlagged.push({ tier: cell.tier, connections: cell.connections, variant: cell.variant, metric, withFlagged: a, without: b });
+      }
+    }
+  }
+
+  const slo = recordedSlo(run) as Slo | undefined;
+  return {
+    run,
+    trials,
+    baselineVariant,
+    bootstrap,
+    minEffectPct,
+    excludeFlagged,
+    cells,
+    verdicts,
+    flaggedTrials,
+    changedWithoutFlagged,
+    noiseFloors: aaFloors(run, excludeFlagged ? trials.filter((t) => t.flags.length === 0) : trials, bootstrap),
+    sloChecks: slo ? checkSlos(slo, cells, trials, bootstrap) : [],
+  };
+}
+
+/** Verdict of a variant against the baseline, on the relative interval when there is one. */
+function cellVerdicts(cell: CellSummary, minEffectPct: number): CellVerdicts {
+  const decide = (o: Overhead | undefined): VerdictResult | undefined => {
+    if (!o) return undefined;
+    if (o.relativeLowPct !== null && o.relativeHighPct !== null)
+      return decideVerdict({ deltaLow: o.relativeLowPct, deltaHigh: o.relativeHighPct, threshold: minEffectPct, higherIsWorse: o.higherIsWorse, n: o.pairs, unit: '%' });
+    return decideVerdict({ deltaLow: o.deltaLow, deltaHigh: o.deltaHigh, threshold: 0, higherIsWorse: o.higherIsWorse, n: o.pairs, unit: o.unit });
+  };
+  return { latencyP50Ms: decide(cell.overhead.latencyP50Ms), latencyP99Ms: decide(cell.overhead.latencyP99Ms) };
+}
+
+function aaFloors(run: RunRecord, trials: readonly TrialRecord[], bootstrap: Required<BootstrapOptions>): AaFloor[] {
+  const floors: AaFloor[] = [];
+  for (const copy of recordedVariants(run).filter((v) => v.copyOf)) {
+    const cells = new Set(trials.filter((t) => t.variant === copy.name).map((t) => JSON.stringify([t.tier, t.connections])));
+    for (const cell of cells) {
+      const [tier, connections] = JSON.parse(cell) as [string, number];
+      const pick = (variant: string, metric: 'latencyP50Ms' | 'latencyP99Ms') =>
+        trials.filter((t) => t.variant === variant && t.tier === tier && t.connections === connections).map((t) => ({ repetition: t.repetition, value: t[metric] }));
+      try {
+        floors.push({
+          variant: copy.name,
+          copyOf: copy.copyOf!,
+          tier,
+          connections,
+          p50: noiseFloorFromTrials({ first: pick(copy.copyOf!, 'latencyP50Ms'), second: pick(copy.name, 'latencyP50Ms'), metric: 'latencyP50Ms', bootstrap }),
+          p99: noiseFloorFromTrials({ first: pick(copy.copyOf!, 'latencyP99Ms'), second: pick(copy.name, 'latencyP99Ms'), metric: 'latencyP99Ms', bootstrap }),
+        });
+      } catch (err) {
+        // No repetition has both copies (an interrupted run): no floor to state for this cell.
+        if (!(err instanceof RangeError)) throw err;
+      }
+    }
+  }
+  return floors;
+}

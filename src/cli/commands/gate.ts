@@ -1,0 +1,63 @@
+import { appendFile } from 'node:fs/promises';
+import { compareRuns, gateMetrics, type GateMetric } from '../../analysis/gate.js';
+import { ExitCode, InvalidInputError } from '../../errors.js';
+import { scenarioDifferences } from '../../results/comparability.js';
+import { recordedBaseline } from '../../results/recorded-scenario.js';
+import { readRunFolder } from '../../results/reader.js';
+import { renderGateMarkdown } from '../../report/gate-markdown.js';
+import type { CliOutput } from '../output.js';
+
+/**
+ * Percentage points of relative overhead. Set from A/A measurements on a 2-vCPU host at the
+ * quickstart's repetitions (see scripts/bench-gate.ts): smaller thresholds mostly produce
+ * "inconclusive" there.
+ */
+export const defaultGateThresholdPct = 25;
+
+export interface GateArgs {
+  reference: string;
+  candidate: string;
+  thresholdPct: number;
+  metrics: string[];
+  map: string[];
+  excludeFlagged: boolean;
+}
+
+export async function gateCommand(args: GateArgs, out: CliOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const metrics = args.metrics.map((m) => {
+    if (!(gateMetrics as readonly string[]).includes(m)) throw new InvalidInputError(`unknown gate metric "${m}"; choose from ${gateMetrics.join(', ')}`);
+    return m as GateMetric;
+  });
+  const variantMap: Record<string, string> = {};
+  for (const pair of args.map) {
+    const [candidate, reference] = pair.split('=');
+    if (!candidate || !reference) throw new InvalidInputError(`--map takes candidate=reference, got "${pair}"`);
+    variantMap[candidate] = reference;
+  }
+  const reference = await readRunFolder(args.reference);
+  const candidate = await readRunFolder(args.candidate);
+  const differences = scenarioDifferences(reference.run, candidate.run, variantMap);
+  if (differences.length)
+    throw new InvalidInputError(
+      `${args.reference} and ${args.candidate} ran different scenarios; comparing them would measure the difference in setup`,
+      differences,
+      'if a variant was renamed or its proxy upgraded on purpose, map it: --map NEW=OLD',
+    );
+  const result = compareRuns(
+    reference.trials,
+    candidate.trials,
+    { reference: recordedBaseline(reference.run, args.reference), candidate: recordedBaseline(candidate.run, args.candidate) },
+    { metrics, thresholdPct: args.thresholdPct, variantMap, excludeFlagged: args.excludeFlagged, bootstrap: { seed: candidate.run.seed } },
+  );
+  const markdown = renderGateMarkdown({
+    referenceRunId: reference.run.runId,
+    candidateRunId: candidate.run.runId,
+    thresholdPct: args.thresholdPct,
+    excludeFlagged: args.excludeFlagged,
+    result,
+  });
+  out.stdout.write(markdown);
+  // GitHub Actions shows this file on the run's summary page.
+  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, markdown + '\n');
+  return result.overall === 'regression' ? ExitCode.gateFailed : result.overall === 'inconclusive' ? ExitCode.gateInconclusive : ExitCode.ok;
+}

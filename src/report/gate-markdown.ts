@@ -1,0 +1,57 @@
+/** The gate's verdict table, written to be pasted into a pull request. */
+import type { GateResult, GateRow } from '../analysis/gate.js';
+import { fixed, withInterval } from './format.js';
+
+export interface GateReportInput {
+  referenceRunId: string;
+  candidateRunId: string;
+  thresholdPct: number;
+  excludeFlagged: boolean;
+  result: GateResult;
+}
+
+const metricLabels: Record<GateRow['metric'], string> = {
+  latencyP50Ms: 'p50 overhead',
+  latencyP99Ms: 'p99 overhead',
+  proxyCpuMsPer1kRequests: 'proxy CPU per request',
+};
+
+const verdictLabels: Record<GateRow['verdict'], string> = {
+  regression: '**regression**',
+  improvement: 'improvement',
+  'no-change': 'no change',
+  inconclusive: 'inconclusive',
+};
+
+export function renderGateMarkdown(input: GateReportInput): string {
+  const { result } = input;
+  const headline =
+    result.overall === 'regression'
+      ? `❌ **Regression**: ${result.rows.filter((r) => r.verdict === 'regression').length} figure(s) got worse by more than ${input.thresholdPct} points with 95% confidence.`
+      : result.overall === 'inconclusive'
+        ? `⚠️ **Inconclusive**: nothing regressed with confidence, but ${result.rows.filter((r) => r.verdict === 'inconclusive').length} figure(s) are too noisy to decide.`
+        : '✅ **No regression**: every figure stayed within the threshold or improved.';
+  const lines = [
+    '## meshbench gate',
+    '',
+    `Reference \`${input.referenceRunId}\` → candidate \`${input.candidateRunId}\` · threshold ${input.thresholdPct} points · ${input.excludeFlagged ? 'flagged trials left out' : 'flagged trials included'}`,
+    '',
+    headline,
+    '',
+    '| tier | connections | variant | figure | reference | candidate | change [95% CI] | verdict | repetitions to decide |',
+    '| --- | ---: | --- | --- | ---: | ---: | ---: | --- | ---: |',
+  ];
+  for (const r of result.rows) {
+    const show = (v: number) => (r.basis === 'overhead-pct' ? `${v >= 0 ? '+' : ''}${fixed(v, 1)}%` : `${fixed(v, 1)} ms/1k`);
+    const unit = r.basis === 'overhead-pct' ? ' pp' : '%';
+    lines.push(
+      `| ${r.tier} | ${r.connections} | ${r.variant}${r.referenceVariant !== r.variant ? ` (was ${r.referenceVariant})` : ''} | ${metricLabels[r.metric]} | ${show(r.referenceMedian)} | ${show(r.candidateMedian)} | ${withInterval(r.changePct, r.changeLowPct, r.changeHighPct, 1)}${unit} | ${verdictLabels[r.verdict]} | ${r.repetitionsNeeded ?? ''} |`,
+    );
+  }
+  if (result.unmatched.length) lines.push('', 'Not compared:', ...result.unmatched.map((u) => `- ${u}`));
+  lines.push(
+    '',
+    'Latency rows compare relative overhead (variant over its own run\'s baseline, per repetition), so machine drift between the runs cancels; "pp" are percentage points. Proxy CPU rows compare CPU per 1,000 requests directly, in percent of the reference.',
+  );
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,30 @@
+/**
+ * Typed access to the parts of a recorded scenario (run.json `scenario`) that readers need.
+ * The record keeps the scenario as validated, loosely typed so older runs stay readable.
+ */
+import { InvalidInputError } from '../errors.js';
+import type { RunRecord } from './schema.js';
+
+export interface RecordedVariant {
+  name: string;
+  proxy?: string;
+  mode?: string;
+  workers?: number;
+  copyOf?: string;
+  injectDelayMs?: number;
+}
+
+export function recordedVariants(run: RunRecord): RecordedVariant[] {
+  return ((run.scenario as { variants?: RecordedVariant[] }).variants ?? []).map((v) => ({ ...v }));
+}
+
+/** The variant overhead is measured against: no proxy, and not an A/A copy. */
+export function recordedBaseline(run: RunRecord, where: string): string {
+  const baseline = recordedVariants(run).find((v) => !v.proxy && !v.copyOf);
+  if (!baseline) throw new InvalidInputError(`${where}: the recorded scenario has no baseline variant`);
+  return baseline.name;
+}
+
+export function recordedSlo(run: RunRecord): Record<string, number> | undefined {
+  return (run.scenario as { slo?: Record<string, number> }).slo;
+}

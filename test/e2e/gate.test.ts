@@ -1,0 +1,102 @@
+/**
+ * `meshbench gate` as CI uses it: exit 0 / 4 / 5, refusal with exit 2, a summary for GitHub.
+ */
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createRng, normalSample } from '../../src/analysis/random.js';
+import { runCli } from '../helpers/cli.js';
+import { makeTrial } from '../helpers/trial-factory.js';
+import { tempDir, writeScenario } from '../helpers/scenario-file.js';
+
+const fixture = 'fixtures/runs/quickstart-this-host';
+
+describe('meshbench gate', () => {
+  it('says "inconclusive" (exit 5) when three noisy repetitions cannot decide, and appends the table to GITHUB_STEP_SUMMARY', async () => {
+    const summary = path.join(tempDir(), 'summary.md');
+    const r = await runCli(['gate', fixture, fixture], { env: { GITHUB_STEP_SUMMARY: summary } });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(5);
+    expect(r.stdout).toContain('Inconclusive');
+    expect(r.stdout).toMatch(/\| this-host \| 16 \| haproxy-mtls \| p99 overhead \| .* \| inconclusive \| \d+ \|/);
+    expect(readFileSync(summary, 'utf8')).toContain('## meshbench gate');
+  });
+
+  it('passes (exit 0) two runs with enough repetitions and the same overhead', async () => {
+    const dir = tempDir();
+    const write = (name: string, seed: number) => {
+      const folder = path.join(dir, name);
+      mkdirSync(folder);
+      const run = JSON.parse(readFileSync(path.join(fixture, 'run.json'), 'utf8'));
+      writeFileSync(path.join(folder, 'run.json'), JSON.stringify({ ...run, runId: name, seed }));
+      const random = createRng(seed);
+      const trials = Array.from({ length: 12 }, (_, i) => {
+        const base = 0.3 * (1 + normalSample(random, 0, 0.05));
+        return ['baseline', 'haproxy-http', 'haproxy-mtls', 'nginx-mtls'].map((variant) =>
+          makeTrial({ variant, repetition: i + 1, connections: 16, latencyP50Ms: variant === 'baseline' ? base : base * 2.5 * (1 + normalSample(random, 0, 0.02)) }),
+        );
+      }).flat();
+      writeFileSync(path.join(folder, 'trials.jsonl'), trials.map((t) => JSON.stringify(t)).join('\n') + '\n');
+      writeFileSync(path.join(folder, 'samples.jsonl'), '');
+      return folder;
+    };
+    const r = await runCli(['gate', write('before', 1), write('after', 2), '--metrics', 'latencyP50Ms', 'latencyP99Ms']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('No regression');
+  });
+
+  it('refuses runs of different scenarios with exit 2, unless told how variants map', async () => {
+    const other = path.join(tempDir(), 'other');
+    cpSync(fixture, other, { recursive: true });
+    const runFile = path.join(other, 'run.json');
+    const run = JSON.parse(readFileSync(runFile, 'utf8'));
+    run.scenario.variants = run.scenario.variants.map((v: { name: string }) => (v.name === 'nginx-mtls' ? { ...v, name: 'nginx-mtls-2' } : v));
+    writeFileSync(runFile, JSON.stringify(run));
+    const trialsFile = path.join(other, 'trials.jsonl');
+    writeFileSync(trialsFile, readFileSync(trialsFile, 'utf8').replaceAll('"variant":"nginx-mtls"', '"variant":"nginx-mtls-2"'));
+
+    const refused = await runCli(['gate', fixture, other]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('variant "nginx-mtls-2" is not in the reference run');
+    expect(refused.stderr).toContain('--map');
+
+    const mapped = await runCli(['gate', fixture, other, '--map', 'nginx-mtls-2=nginx-mtls']);
+    expect(mapped.code).not.toBe(2);
+    expect(mapped.stdout).toContain('nginx-mtls-2 (was nginx-mtls)');
+  });
+
+  it('exits 4 when a candidate run has extra latency injected in one sidecar variant', async () => {
+    const dir = tempDir();
+    const scenario = (delayMs: number) =>
+      [
+        'name: gate-check',
+        'topology: { services: [ { name: echo } ] }',
+        'variants:',
+        '  - { name: baseline }',
+        `  - { name: haproxy-http, proxy: haproxy, mode: http, injectDelayMs: ${delayMs} }`,
+        'load: { connections: [1], durationSeconds: 1, warmupSeconds: 0.3 }',
+        'repetitions: 3',
+        'quiescence: { maxWaitSeconds: 0.5 }',
+      ].join('\n');
+    const reference = await runCli(['run', writeScenario(dir, scenario(0), 'ref.yaml'), '--out', path.join(dir, 'ref')]);
+    expect(reference.code).toBe(0);
+    const candidate = await runCli(['run', writeScenario(dir, scenario(2), 'cand.yaml'), '--out', path.join(dir, 'cand')]);
+    expect(candidate.code).toBe(0);
+    // The injected delay is a deliberate difference; the gate must still compare the runs.
+    const r = await runCli(['gate', path.join(dir, 'ref'), path.join(dir, 'cand'), '--metrics', 'latencyP50Ms']);
+    expect(r.stdout).toContain('**regression**');
+    expect(r.code).toBe(4);
+  }, 120_000);
+});
+
+describe('meshbench report', () => {
+  it('rebuilds a recorded run without running anything, and can leave flagged trials out', async () => {
+    const copy = path.join(tempDir(), 'run');
+    cpSync(fixture, copy, { recursive: true });
+    const r = await runCli(['report', copy, '--exclude-flagged']);
+    expect(r.code).toBe(0);
+    const md = readFileSync(path.join(copy, 'report.md'), 'utf8');
+    expect(md).toContain('## Flagged trials');
+    expect(md).toMatch(/\| haproxy-mtls \| 3 \|/);
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { flagTrial } from '../../src/analysis/flags.js';
+import { summarizeCells } from '../../src/analysis/cell-summary.js';
+import { checkSlos } from '../../src/analysis/slo.js';
+import { makeTrial } from '../helpers/trial-factory.js';
+
+const limits = { loadgenCpuPctOfCore: 90, stealPct: 5, iowaitPct: 5, foreignCpuPct: 10, errorRatePct: 1 };
+
+describe('trial flags', () => {
+  it('flags nothing on a quiet trial', () => {
+    const t = makeTrial({ variant: 'x', repetition: 1, latencyP50Ms: 1 });
+    expect(flagTrial(t, limits)).toEqual([]);
+  });
+  it('flags a saturated load generator, steal, iowait, foreign CPU and errors', () => {
+    const t = makeTrial({ variant: 'x', repetition: 1, latencyP50Ms: 1, loadgenCpuPctOfCore: 97 });
+    const flags = flagTrial({ ...t, node: { ...t.node, stealPct: 12, iowaitPct: 6, foreignCpuPct: 30 }, errorRatePct: 2 }, limits);
+    expect(flags.map((f) => f.kind)).toEqual(['loadgen-saturated', 'steal', 'iowait', 'foreign-cpu', 'errors']);
+    expect(flags[1].message).toBe('CPU steal 12.0% > 5%');
+  });
+});
+
+describe('cells with flagged trials', () => {
+  const trials = [1, 2, 3].flatMap((r) => [
+    makeTrial({ variant: 'baseline', repetition: r, latencyP50Ms: 1 }),
+    makeTrial({ variant: 'mesh', repetition: r, latencyP50Ms: 2, flags: r === 2 ? [{ kind: 'steal', valuePct: 9, limitPct: 5, message: 'steal' }] : [] }),
+  ]);
+  it('counts them and can leave them out', () => {
+    const mesh = summarizeCells(trials, 'baseline').find((c) => c.variant === 'mesh')!;
+    expect(mesh.flaggedTrials).toBe(1);
+    expect(mesh.flagCounts).toEqual({ steal: 1 });
+    const clean = summarizeCells(trials, 'baseline', { excludeFlagged: true }).find((c) => c.variant === 'mesh')!;
+    expect(clean.trials).toBe(2);
+    expect(clean.overhead.latencyP50Ms?.pairs).toBe(2);
+  });
+});
+
+describe('SLO checks', () => {
+  const trials = [1, 2, 3, 4, 5].flatMap((r) => [
+    makeTrial({ variant: 'baseline', repetition: r, latencyP50Ms: 1, latencyP99Ms: 2 + r * 0.01 }),
+    makeTrial({ variant: 'mesh', repetition: r, latencyP50Ms: 2, latencyP99Ms: 8 + r * 0.01 }),
+  ]);
+  const cells = summarizeCells(trials, 'baseline');
+  it('calls an objective violated only when the whole interval is beyond the limit', () => {
+    const checks = checkSlos({ latencyP99Ms: 5 }, cells, trials);
+    expect(checks.find((c) => c.variant === 'mesh')?.status).toBe('violated');
+    expect(checks.find((c) => c.variant === 'baseline')?.status).toBe('met');
+  });
+  it('checks relative p99 overhead against the baseline', () => {
+    const checks = checkSlos({ overheadP99Pct: 100 }, cells, trials);
+    expect(checks).toHaveLength(1);
+    expect(checks[0].status).toBe('violated');
+    expect(checkSlos({ overheadP99Pct: 500 }, cells, trials)[0].status).toBe('met');
+  });
+});

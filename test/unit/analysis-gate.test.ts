@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { compareRuns, relativeOverheads, type GateOptions } from '../../src/analysis/gate.js';
+import { createRng, normalSample } from '../../src/analysis/random.js';
+import { makeTrial } from '../helpers/trial-factory.js';
+
+const options: GateOptions = { metrics: ['latencyP50Ms', 'proxyCpuMsPer1kRequests'], thresholdPct: 10, variantMap: {}, excludeFlagged: false };
+const baselines = { reference: 'baseline', candidate: 'baseline' };
+
+/** A run: baseline ~1 ms with drift per repetition; the meshed variant adds `overheadPct`. */
+function run(seed: number, repetitions: number, overheadPct: number, scale = 1, cpu = 50) {
+  const random = createRng(seed);
+  return Array.from({ length: repetitions }, (_, i) => {
+    const base = scale * (1 + normalSample(random, 0, 0.05));
+    const meshed = base * (1 + overheadPct / 100) * (1 + normalSample(random, 0, 0.01));
+    return [
+      makeTrial({ variant: 'baseline', repetition: i + 1, latencyP50Ms: base }),
+      makeTrial({ variant: 'haproxy-http', repetition: i + 1, latencyP50Ms: meshed, proxyCpuMsPer1kRequests: cpu * (1 + normalSample(random, 0, 0.01)) }),
+    ];
+  }).flat();
+}
+
+describe('relative overhead per repetition', () => {
+  it('pairs variant and baseline of the same repetition', () => {
+    const trials = [makeTrial({ variant: 'baseline', repetition: 1, latencyP50Ms: 1 }), makeTrial({ variant: 'x', repetition: 1, latencyP50Ms: 1.5 })];
+    const values = relativeOverheads(trials.slice(1), trials.slice(0, 1), 'latencyP50Ms');
+    expect(values).toHaveLength(1);
+    expect(values[0]).toBeCloseTo(50, 0);
+  });
+});
+
+describe('the gate', () => {
+  it('calls a run against itself "no change" and passes', () => {
+    const a = run(1, 5, 100);
+    const result = compareRuns(a, a, baselines, options);
+    expect(result.overall).toBe('pass');
+    expect(result.rows.every((r) => r.verdict === 'no-change' && r.changePct === 0)).toBe(true);
+  });
+
+  it('ignores machine drift: a uniformly 30% slower machine with the same overhead passes', () => {
+    const result = compareRuns(run(1, 8, 100), run(2, 8, 100, 1.3), baselines, { ...options, metrics: ['latencyP50Ms'] });
+    expect(result.rows[0].verdict).toBe('no-change');
+    expect(result.overall).toBe('pass');
+  });
+
+  it('finds a known regression (overhead 100% → 160%) with the interval covering the truth', () => {
+    const result = compareRuns(run(1, 8, 100), run(2, 8, 160), baselines, { ...options, metrics: ['latencyP50Ms'] });
+    const row = result.rows[0];
+    expect(row.verdict).toBe('regression');
+    expect(row.changeLowPct).toBeLessThan(60);
+    expect(row.changeHighPct).toBeGreaterThan(60);
+    expect(result.overall).toBe('regression');
+  });
+
+  it('compares proxy CPU per request as a percentage of the reference', () => {
+    const result = compareRuns(run(1, 8, 100, 1, 50), run(2, 8, 100, 1, 60), baselines, { ...options, metrics: ['proxyCpuMsPer1kRequests'] });
+    expect(result.rows[0].basis).toBe('value');
+    expect(result.rows[0].changePct).toBeGreaterThan(15);
+    expect(result.rows[0].verdict).toBe('regression');
+  });
+
+  it('is inconclusive with two repetitions and says how many more would decide', () => {
+    const result = compareRuns(run(1, 2, 100), run(2, 2, 110), baselines, { ...options, metrics: ['latencyP50Ms'] });
+    expect(result.rows[0].verdict).toBe('inconclusive');
+    expect(result.overall).toBe('inconclusive');
+  });
+
+  it('leaves flagged trials out on request', () => {
+    const candidate = run(2, 5, 100).map((t, i) => (i === 1 ? { ...t, flags: [{ kind: 'steal' as const, valuePct: 20, limitPct: 5, message: 'steal' }] } : t));
+    const result = compareRuns(run(1, 5, 100), candidate, baselines, { ...options, metrics: ['latencyP50Ms'], excludeFlagged: true });
+    expect(result.rows[0].candidateRepetitions).toBe(4);
+  });
+
+  it('maps renamed variants and reports cells missing from the reference', () => {
+    const renamed = run(2, 5, 100).map((t) => (t.variant === 'haproxy-http' ? { ...t, variant: 'haproxy-http-v2' } : t));
+    expect(compareRuns(run(1, 5, 100), renamed, baselines, options).unmatched).toHaveLength(1);
+    const mapped = compareRuns(run(1, 5, 100), renamed, baselines, { ...options, variantMap: { 'haproxy-http-v2': 'haproxy-http' } });
+    expect(mapped.rows[0].referenceVariant).toBe('haproxy-http');
+  });
+});
