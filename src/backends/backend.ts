@@ -4,6 +4,7 @@
  */
 import type { ProcessRole, Verification } from '../results/schema.js';
 import type { VariantConfig } from '../scenario/schema.js';
+import type { EnvoyStats } from '../proxies/envoy-admin.js';
 
 /** One measurable part of a deployment: an app, a proxy, the load generator. */
 export interface Component {
@@ -22,6 +23,8 @@ export interface Deployment {
   components: Component[];
   /** Prove the deployment does what it claims before it is measured. */
   verify(): Promise<Verification>;
+  /** Proxies' own counters (Envoy's admin /stats), by component name; read before and after a trial. */
+  readProxyStats?(): Promise<Record<string, EnvoyStats>>;
 }
 
 export interface Backend {

@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { ExitCode, MeshbenchError, InvalidInputError } from '../errors.js';
 import { toolVersion } from '../version.js';
 import { destroyCommand } from './commands/destroy.js';
+import { doctorCommand } from './commands/doctor.js';
 import { defaultGateThresholdPct, gateCommand } from './commands/gate.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -48,10 +49,11 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
           .option('out', { type: 'string', describe: 'result folder (default: <reports-dir>/<runId>)' })
           .option('reports-dir', { type: 'string', default: 'reports', describe: 'where run folders are created' })
           .option('seed', { type: 'number', describe: 'seed for the trial order (replays an earlier run\'s order)' })
+          .option('envoy', { type: 'string', describe: 'the envoy binary to use (default: envoy on PATH)' })
           .option('aa', { type: 'boolean', default: false, describe: 'also run a copy of the baseline (A/A) to measure this machine\'s noise floor' })
           .option('progress', { type: 'boolean', default: true, describe: 'show progress (--no-progress to hide)' }),
       async (a) => {
-        exitCode = await runCommand({ scenario: a.scenario, out: a.out, reportsDir: a.reportsDir, seed: a.seed, progress: a.progress, aa: a.aa }, out, abort.signal);
+        exitCode = await runCommand({ scenario: a.scenario, out: a.out, reportsDir: a.reportsDir, seed: a.seed, progress: a.progress, aa: a.aa, envoy: a.envoy }, out, abort.signal);
       },
     )
     .command(
@@ -62,6 +64,9 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
         exitCode = await validateCommand(a.files, out);
       },
     )
+    .command('doctor', 'what this machine can run; exit 3 when the quickstart cannot', {}, async () => {
+      exitCode = await doctorCommand(out);
+    })
     .command('schema', 'print the scenario JSON Schema (for editors)', {}, () => {
       exitCode = schemaCommand(out);
     })
@@ -102,7 +107,7 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
         exitCode = await destroyCommand(a.runId, a.all, out);
       },
     )
-    .demandCommand(1, 'name a command: run, validate, schema, report, gate or destroy')
+    .demandCommand(1, 'name a command: run, validate, doctor, schema, report, gate or destroy')
     .help();
 
   try {

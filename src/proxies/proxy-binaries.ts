@@ -8,6 +8,7 @@ import { delimiter, join } from 'node:path';
 import { EnvironmentError } from '../errors.js';
 import { nginxPaths } from './nginx.js';
 import type { ProxyKind } from './sidecar-spec.js';
+import { envoyLaunchArgs, envoyValidateArgs } from './envoy.js';
 
 export interface ProxyBinary {
   kind: ProxyKind;
@@ -93,6 +94,10 @@ export interface ProxyLaunchOptions {
    * carries it too (`env MESHBENCH_RUN_ID=<id>;`), and the master's title keeps it.
    */
   runId?: string;
+  /** Envoy's --concurrency (worker threads); the other proxies take it from their config. */
+  workers?: number;
+  /** Envoy's --base-id, unique per Envoy process on the host. */
+  envoyBaseId?: number;
 }
 
 /** The foreground command line for a proxy: no daemon, no master-worker, logs to stderr or workDir. */
@@ -109,9 +114,8 @@ export function proxyLaunch(
     case 'nginx':
       return { command: binaryPath, args: nginxArgs(configPath, workDir, options.runId) };
     case 'envoy':
-      // Several Envoys on one host would fight over the hot-restart shared memory otherwise.
-      // Worker count is the generator's business (`--concurrency`), not known here.
-      return { command: binaryPath, args: ['-c', configPath, '--disable-hot-restart'] };
+      // Several Envoys on one host share nothing: a base id per process, no hot restart.
+      return { command: binaryPath, args: envoyLaunchArgs({ configPath, baseId: options.envoyBaseId ?? 0, concurrency: options.workers ?? 1 }) };
   }
 }
 
@@ -134,7 +138,7 @@ export async function checkProxyConfig(kind: ProxyKind, binaryPath: string, conf
       ? ['-c', '-f', configPath]
       : kind === 'nginx'
         ? ['-t', ...nginxArgs(configPath, workDir, undefined)]
-        : ['--mode', 'validate', '-c', configPath];
+        : envoyValidateArgs(configPath);
   const result = await run(binaryPath, args, configCheckTimeoutMs);
   if (!result.error) return;
   const output = [result.stdout, result.stderr].map((s) => s.trim()).filter((s) => s !== '').join('\n');

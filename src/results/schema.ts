@@ -167,6 +167,8 @@ export const trialRecordSchema = z.object({
   perSecond: z.array(perSecondSchema),
   /** Added in 0.2 without a version bump: records written before it have none. */
   flags: z.array(trialFlagSchema).default([]),
+  /** Proxies' own counters over the window (Envoy admin stats totals), by component name. */
+  proxyStats: z.record(z.string(), z.record(z.string(), z.number())).default({}),
 });
 export type TrialRecord = z.infer<typeof trialRecordSchema>;
 

@@ -10,6 +10,7 @@ import { LocalBackend } from '../backends/local/local-backend.js';
 import { InterruptedError } from '../errors.js';
 import { closedLoopGenerator } from '../load/closed-loop.js';
 import type { LoadGenerator } from '../load/load-generator.js';
+import type { ProxyKind } from '../proxies/sidecar-spec.js';
 import { resultSchemaVersion, type RunRecord, type TrialRecord } from '../results/schema.js';
 import { RunWriter } from '../results/writer.js';
 import { planTrials, randomSeed } from '../scenario/plan.js';
@@ -31,6 +32,8 @@ export interface RunOptions {
   signal: AbortSignal;
   onProgress?: ProgressListener;
   createBackend?: (runId: string, scenario: Scenario) => Backend;
+  /** Explicit proxy binaries for the local backend (`--envoy PATH`). */
+  proxyBinaries?: Partial<Record<ProxyKind, string>>;
   loadGenerator?: LoadGenerator;
 }
 
@@ -47,7 +50,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const runId = newRunId(scenario.name);
   const runDir = options.runDir ?? path.join(options.reportsDir ?? 'reports', runId);
   const plan = planTrials(scenario, seed);
-  const createBackend = options.createBackend ?? ((id, s) => new LocalBackend({ runId: id, scenario: s }));
+  const createBackend = options.createBackend ?? ((id, s) => new LocalBackend({ runId: id, scenario: s, proxyBinaries: options.proxyBinaries }));
   const loadGenerator = options.loadGenerator ?? closedLoopGenerator;
   const clkTck = (await clockTicksPerSecond()).ticksPerSecond;
 

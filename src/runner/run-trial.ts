@@ -13,6 +13,7 @@ import type { FlagLimits } from '../scenario/schema.js';
 import { NodeSampler } from '../sampling/node-sampler.js';
 import { diffSnapshots, takeSnapshot } from '../sampling/window.js';
 import { waitForQuiet } from './quiescence.js';
+import { diffEnvoyStats, type EnvoyStats } from '../proxies/envoy-admin.js';
 import { buildTrialRecord } from './trial-record.js';
 
 export interface TrialContext {
@@ -64,6 +65,7 @@ export async function runTrial(trial: PlannedTrial, ctx: TrialContext): Promise<
   try {
     await loadRun.warmedUp;
     const startedAt = new Date();
+    const statsBefore = await ctx.deployment.readProxyStats?.();
     const before = await takeSnapshot(allComponents());
     const windowStart = performance.now();
     loadRun.measure();
@@ -81,6 +83,7 @@ export async function runTrial(trial: PlannedTrial, ctx: TrialContext): Promise<
     );
     await loadRun.measured;
     const after = await takeSnapshot(allComponents());
+    const statsAfter = await ctx.deployment.readProxyStats?.();
     const windowMs = performance.now() - windowStart;
     const endedAt = new Date();
     await sampler.stop();
@@ -101,6 +104,7 @@ export async function runTrial(trial: PlannedTrial, ctx: TrialContext): Promise<
       quiescence,
       verification,
       flagLimits: ctx.flagLimits,
+      proxyStats: statsBefore && statsAfter ? proxyStatsWindow(statsBefore, statsAfter) : undefined,
     });
     return { record, samples };
   } catch (err) {
@@ -111,4 +115,12 @@ export async function runTrial(trial: PlannedTrial, ctx: TrialContext): Promise<
     await sampler?.stop();
     await loadRun.stop();
   }
+}
+
+function proxyStatsWindow(before: Record<string, EnvoyStats>, after: Record<string, EnvoyStats>): Record<string, Record<string, number>> {
+  return Object.fromEntries(
+    Object.keys(after)
+      .filter((name) => before[name])
+      .map((name) => [name, { ...diffEnvoyStats(before[name], after[name]).totals }]),
+  );
 }

@@ -24,6 +24,8 @@ export interface TrialOutcome {
   quiescence: TrialRecord['quiescence'];
   verification: Verification;
   flagLimits: FlagLimits;
+  /** Counters the proxies keep themselves, over the window (Envoy), by component. */
+  proxyStats?: Record<string, Record<string, number>>;
 }
 
 export function buildTrialRecord(o: TrialOutcome): TrialRecord {
@@ -73,5 +75,6 @@ export function buildTrialRecord(o: TrialOutcome): TrialRecord {
     verification: o.verification,
     perSecond: o.load.perSecond,
     flags: flagTrial({ node: o.node, processes: o.processes, errorRatePct }, o.flagLimits),
+    proxyStats: o.proxyStats ?? {},
   };
 }

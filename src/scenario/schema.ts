@@ -24,6 +24,17 @@ export const variantSchema = z
     proxy: z.enum(proxyKinds).optional().describe('Sidecar proxy; omit for the baseline (no mesh).'),
     mode: z.enum(proxyModes).optional().describe('Rung of the overhead ladder: tcp (L4), http (L7) or mtls (L7 over mutual TLS).'),
     workers: z.number().int().min(1).max(64).default(1).describe('Proxy worker threads/processes (Istio sidecars default to 2).'),
+    policy: z
+      .strictObject({
+        timeoutMs: z.number().int().positive().describe('Route timeout, like an Istio VirtualService `timeout`.'),
+        retries: z.strictObject({
+          attempts: z.number().int().min(0).max(10),
+          perTryTimeoutMs: z.number().int().positive(),
+        }),
+      })
+      .optional()
+      .describe('The policy rung: timeouts and retries on every outbound route (Envoy sidecars).'),
+    accessLog: z.boolean().default(false).describe('The access-log rung: every proxy logs each request to a file on disk.'),
     copyOf: dnsLabel
       .optional()
       .describe('A/A check: run exactly the configuration of the named variant again under this name, to measure the noise floor.'),
@@ -36,6 +47,10 @@ export const variantSchema = z
   })
   .superRefine((v, ctx) => {
     if (v.mode && !v.proxy) ctx.addIssue({ code: 'custom', path: ['mode'], message: '"mode" needs a "proxy"' });
+    if (v.policy && v.proxy !== 'envoy')
+      ctx.addIssue({ code: 'custom', path: ['policy'], message: 'the policy rung is generated for Envoy sidecars only (proxy: envoy)' });
+    if ((v.policy || v.accessLog) && v.mode !== 'mtls' && v.proxy)
+      ctx.addIssue({ code: 'custom', path: [v.policy ? 'policy' : 'accessLog'], message: 'the policy and access-log rungs sit above mtls on the ladder: set mode: mtls' });
     if (v.copyOf && (v.proxy || v.mode))
       ctx.addIssue({ code: 'custom', path: ['copyOf'], message: 'a copy takes its proxy and mode from the variant it copies; leave them out' });
   })

@@ -86,5 +86,6 @@ export function makeTrial(spec: TrialSpec): TrialRecord {
     verification: { passed: true, probes: [], notes: [] },
     perSecond: [],
     flags: spec.flags ?? [],
+    proxyStats: {},
   };
 }

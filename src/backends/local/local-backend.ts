@@ -11,7 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { agentCommand } from '../../agents/agent-entry.js';
 import { statsPath, type SampleServiceConfig } from '../../agents/sample-service.js';
-import { EnvironmentError, MeshbenchError, ExitCode } from '../../errors.js';
+import { EnvironmentError } from '../../errors.js';
+import { renderEnvoyBootstrap, renderEnvoyYaml, type EnvoyOptions } from '../../proxies/envoy.js';
+import { envoyAdminUrl, fetchEnvoyStats, waitForEnvoyReady, type EnvoyStats } from '../../proxies/envoy-admin.js';
+import { assertValidEnvoyBootstrap } from '../../proxies/envoy-validate.js';
 import { renderHaproxyConfig } from '../../proxies/haproxy.js';
 import { nginxPaths, renderNginxConfig } from '../../proxies/nginx.js';
 import { checkProxyConfig, findProxyBinary, proxyLaunch } from '../../proxies/proxy-binaries.js';
@@ -32,6 +35,8 @@ export interface LocalBackendOptions {
   scenario: Scenario;
   /** Private per-run directory for configs, keys and logs; removed by teardown. */
   workDir?: string;
+  /** Explicit proxy binaries (`--envoy PATH`), instead of a PATH search. */
+  proxyBinaries?: Partial<Record<ProxyKind, string>>;
 }
 
 export class LocalBackend implements Backend {
@@ -40,6 +45,8 @@ export class LocalBackend implements Backend {
   private readonly supervisor: Supervisor;
   private readonly binaries = new Map<ProxyKind, string>();
   private pki?: RunPki;
+  /** Envoy's --base-id must differ between Envoys on one host. */
+  private nextEnvoyBaseId = 0;
   private tornDown = false;
 
   constructor(private readonly options: LocalBackendOptions) {
@@ -59,7 +66,8 @@ export class LocalBackend implements Backend {
     const missing: string[] = [];
     for (const kind of kinds) {
       try {
-        const found = await findProxyBinary(kind);
+        const explicit = this.options.proxyBinaries?.[kind];
+        const found = await findProxyBinary(kind, explicit ? { pathEnv: path.dirname(explicit), extraDirs: [] } : {});
         this.binaries.set(kind, found.path);
         this.versions.set(kind, found.version);
       } catch (err) {
@@ -94,6 +102,7 @@ export class LocalBackend implements Backend {
       `http://${host}:${meshed ? outboundPort.get(`${pod}->${callee}`) : appPort.get(callee)}/`;
 
     const components: Component[] = [];
+    const envoyAdmins = new Map<string, string>();
     // Apps first, leaves before their callers, so nothing calls a service that is not up.
     for (const svc of [...scenario.topology.services].reverse()) {
       const config: SampleServiceConfig = {
@@ -134,15 +143,16 @@ export class LocalBackend implements Backend {
           })),
           identity: variant.mode === 'mtls' ? this.identity(pod.name) : undefined,
           workers: variant.workers,
+          adminPort: kind === 'envoy' ? await freePort(host) : undefined,
         };
         const readyPort = spec.inbound?.listenPort ?? spec.outbound[0]?.listenPort;
         if (readyPort === undefined) continue;
         await mkdir(spec.workDir, { recursive: true, mode: 0o700 });
-        const configPath = path.join(spec.workDir, kind === 'haproxy' ? 'haproxy.cfg' : 'nginx.conf');
-        await writeFile(configPath, renderProxyConfig(kind, spec), { mode: 0o600 });
+        const configPath = path.join(spec.workDir, configFileNames[kind]);
+        await writeFile(configPath, renderProxyConfig(kind, spec, variant), { mode: 0o600 });
         const binary = this.binaries.get(kind)!;
         await checkProxyConfig(kind, binary, configPath, spec.workDir);
-        const launch = proxyLaunch(kind, binary, configPath, spec.workDir, { runId: this.options.runId });
+        const launch = proxyLaunch(kind, binary, configPath, spec.workDir, { runId: this.options.runId, workers: variant.workers, envoyBaseId: this.nextEnvoyBaseId++ });
         const proc = await this.supervisor.start({
           name: `${variant.name}/${pod.name}/sidecar`,
           command: launch.command,
@@ -150,6 +160,11 @@ export class LocalBackend implements Backend {
           readyPort,
           extraLogFiles: kind === 'nginx' ? [nginxPaths(spec.workDir).errorLog] : [],
         });
+        if (spec.adminPort !== undefined) {
+          const adminUrl = envoyAdminUrl(spec.adminPort);
+          await waitForEnvoyReady(adminUrl, 15_000);
+          envoyAdmins.set(`${pod.name}/sidecar`, adminUrl);
+        }
         components.push({ name: `${pod.name}/sidecar`, role: 'proxy', pod: pod.name, program: kind, rootPid: proc.pid });
       }
     }
@@ -157,7 +172,14 @@ export class LocalBackend implements Backend {
     const entry = pods.find((p) => p.name === loadgenPod)!.calls[0];
     const targetUrl = addressOf(loadgenPod, entry);
     const verify = () => this.verify(variant, targetUrl, entry, appPort, inboundPort);
-    return { variant, targetUrl, components, verify };
+    const readProxyStats = envoyAdmins.size
+      ? async () => {
+          const stats: Record<string, EnvoyStats> = {};
+          for (const [component, adminUrl] of envoyAdmins) stats[component] = await fetchEnvoyStats(adminUrl);
+          return stats;
+        }
+      : undefined;
+    return { variant, targetUrl, components, verify, readProxyStats };
   }
 
   private identity(name: string): IdentityFiles | undefined {
@@ -184,6 +206,7 @@ export class LocalBackend implements Backend {
           rogue: this.pki!.rogue,
           throughOutboundUrl: service === entry ? targetUrl : undefined,
           appRequestCount: () => appRequestCount(appPort.get(service)!),
+          proxy: variant.proxy,
         });
         probes.push(...result.probes.map((p) => ({ ...p, name: `${service}: ${p.name}` })));
         for (const note of result.notes) if (!notes.includes(note)) notes.push(note);
@@ -211,14 +234,20 @@ export class LocalBackend implements Backend {
   }
 }
 
-function renderProxyConfig(kind: ProxyKind, spec: SidecarSpec): string {
+const configFileNames: Record<ProxyKind, string> = { haproxy: 'haproxy.cfg', nginx: 'nginx.conf', envoy: 'envoy.yaml' };
+
+function renderProxyConfig(kind: ProxyKind, spec: SidecarSpec, variant: VariantConfig): string {
   switch (kind) {
     case 'haproxy':
       return renderHaproxyConfig(spec);
     case 'nginx':
       return renderNginxConfig(spec);
-    case 'envoy':
-      throw new MeshbenchError('the local backend does not run Envoy yet', ExitCode.environment);
+    case 'envoy': {
+      const options: EnvoyOptions = { policy: variant.policy, accessLogPath: variant.accessLog ? path.join(spec.workDir, 'access.log') : undefined };
+      // Checked against Envoy's own API before Envoy sees it: a generator bug fails here, with a path.
+      assertValidEnvoyBootstrap(renderEnvoyBootstrap(spec, options), `Envoy config for ${variant.name}/${spec.podName}`);
+      return renderEnvoyYaml(spec, options);
+    }
   }
 }
 

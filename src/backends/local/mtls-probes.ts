@@ -12,6 +12,7 @@ import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { IdentityFiles } from '../../proxies/sidecar-spec.js';
 import type { Probe, Verification } from '../../results/schema.js';
+import type { ProxyKind } from '../../proxies/sidecar-spec.js';
 
 export interface MtlsProbeOptions {
   host: string;
@@ -29,6 +30,8 @@ export interface MtlsProbeOptions {
   appRequestCount: () => Promise<number>;
   /** Per probe. Default 5000. */
   timeoutMs?: number;
+  /** Which proxy is probed: what it checks of the peer's identity differs. */
+  proxy?: ProxyKind;
 }
 
 type Answer =
@@ -69,8 +72,10 @@ export async function probeMtlsEnforcement(options: MtlsProbeOptions): Promise<V
   }
 
   const notes = [
-    'Neither HAProxy nor nginx checks the peer\'s SPIFFE URI SAN natively: the inbound accepts any client certificate signed by the run CA, ' +
-      'and the outbound checks the server by its DNS SAN. Trust is CA-level; this is not Istio-level identity authorization.',
+    options.proxy === 'envoy'
+      ? 'The outbound Envoy checks the server\'s SPIFFE URI SAN exactly (match_typed_subject_alt_names); the inbound accepts any client certificate signed by the run CA, as an Istio sidecar does without an AuthorizationPolicy.'
+      : 'Neither HAProxy nor nginx checks the peer\'s SPIFFE URI SAN natively: the inbound accepts any client certificate signed by the run CA, ' +
+        'and the outbound checks the server by its DNS SAN. Trust is CA-level; this is not Istio-level identity authorization.',
     'A probe counts as rejected only if no 2xx/3xx came back and the app\'s request counter did not move; no answer at all (timeout) fails it.',
     `Probes talk straight to the inbound listener ${options.host}:${options.inboundPort}; whether the app's own port can be reached ` +
       'around the sidecar is not tested (on a shared loopback it can).',

@@ -1,8 +1,9 @@
+import path from 'node:path';
 import { buildReport } from '../../report/build-report.js';
 import { runScenario } from '../../runner/run-scenario.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import { ExitCode } from '../../errors.js';
-import { baselineVariant, type Scenario } from '../../scenario/schema.js';
+import { baselineVariant, variantSchema, type Scenario } from '../../scenario/schema.js';
 import type { CliOutput } from '../output.js';
 import { createProgressView } from '../progress-view.js';
 
@@ -13,6 +14,7 @@ export interface RunArgs {
   seed?: number;
   progress: boolean;
   aa: boolean;
+  envoy?: string;
 }
 
 export async function runCommand(args: RunArgs, out: CliOutput, signal: AbortSignal): Promise<number> {
@@ -28,6 +30,7 @@ export async function runCommand(args: RunArgs, out: CliOutput, signal: AbortSig
       reportsDir: args.reportsDir,
       seed: args.seed,
       signal,
+      proxyBinaries: args.envoy ? { envoy: path.resolve(args.envoy) } : undefined,
       onProgress: (e) => {
         if (e.kind === 'run-started') runDir = e.runDir;
         view.onEvent(e);
@@ -64,5 +67,5 @@ export function withAaCopy(scenario: Scenario): Scenario {
   const baseline = baselineVariant(scenario);
   const name = `${baseline.name}-copy`;
   if (scenario.variants.some((v) => v.name === name)) return scenario;
-  return { ...scenario, variants: [...scenario.variants, { name, copyOf: baseline.name, workers: baseline.workers, injectDelayMs: 0, mode: undefined }] };
+  return { ...scenario, variants: [...scenario.variants, variantSchema.parse({ name, copyOf: baseline.name })] };
 }
