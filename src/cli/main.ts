@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { ExitCode, MeshbenchError, InvalidInputError } from '../errors.js';
 import { toolVersion } from '../version.js';
 import { destroyCommand } from './commands/destroy.js';
+import { planCommand, planFormats } from './commands/plan.js';
 import { doctorCommand } from './commands/doctor.js';
 import { defaultGateThresholdPct, gateCommand } from './commands/gate.js';
 import { reportCommand } from './commands/report.js';
@@ -100,6 +101,19 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
       },
     )
     .command(
+      'plan [runDirs..]',
+      'node plan and monthly bill per hosting tier, from an inventory and result folders',
+      (y) =>
+        y
+          .positional('runDirs', { type: 'string', array: true, default: [] as string[], describe: 'result folders; several merge by tier' })
+          .option('inventory', { type: 'string', demandOption: true, describe: 'inventory YAML: services, node plans per tier, prices' })
+          .option('format', { choices: planFormats, default: 'md' as const, describe: 'md or json' })
+          .option('out', { type: 'string', describe: 'write the plan to this file instead of stdout' }),
+      async (a) => {
+        exitCode = await planCommand({ inventory: a.inventory, runDirs: a.runDirs, format: a.format, out: a.out }, out);
+      },
+    )
+    .command(
       'destroy [runId]',
       'stop every process left behind by a crashed run',
       (y) => y.positional('runId', { type: 'string' }).option('all', { type: 'boolean', default: false, describe: 'every meshbench run' }),
@@ -107,7 +121,7 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
         exitCode = await destroyCommand(a.runId, a.all, out);
       },
     )
-    .demandCommand(1, 'name a command: run, validate, doctor, schema, report, gate or destroy')
+    .demandCommand(1, 'name a command: run, validate, doctor, schema, report, gate, plan or destroy')
     .help();
 
   try {
