@@ -7,6 +7,7 @@
 import * as ss from 'simple-statistics';
 import type { FlagKind, TrialRecord } from '../results/schema.js';
 import type { BootstrapOptions } from './bootstrap.js';
+import { levelOf, type LoadMode } from './load-level.js';
 import { mergeEncodedHistograms, percentilesMs, type LatencyPercentilesMs } from './histograms.js';
 import { computeOverhead, type Overhead } from './overhead.js';
 
@@ -15,7 +16,11 @@ export type OverheadMetric = (typeof overheadMetrics)[number];
 
 export interface CellSummary {
   tier: string;
+  /** closed loop: the level; open loop: the median of the most connections in use. */
   connections: number;
+  loadMode: LoadMode;
+  /** connections (closed) or requested req/s (open): what the cell is grouped by. */
+  level: number;
   variant: string;
   isBaseline: boolean;
   trials: number;
@@ -57,23 +62,25 @@ export interface SummaryOptions {
 
 export function summarizeCells(allTrials: readonly TrialRecord[], baselineVariant: string, options: SummaryOptions = {}): CellSummary[] {
   const bootstrap = options.bootstrap ?? {};
-  const trials = options.excludeFlagged ? allTrials.filter((t) => t.flags.length === 0) : allTrials;
+  // Capacity-search steps are one trial per rate: they are reported as capacities, not cells.
+  const measured = allTrials.filter((t) => !t.capacityStep);
+  const trials = options.excludeFlagged ? measured.filter((t) => t.flags.length === 0) : measured;
   const cells = new Map<string, TrialRecord[]>();
   for (const t of trials) {
-    const key = cellKey(t.tier, t.connections, t.variant);
+    const key = cellKey(t.tier, t.loadMode, levelOf(t), t.variant);
     cells.set(key, [...(cells.get(key) ?? []), t]);
   }
   const summaries: CellSummary[] = [];
   for (const group of cells.values()) {
     const first = group[0];
-    const baseline = cells.get(cellKey(first.tier, first.connections, baselineVariant)) ?? [];
+    const baseline = cells.get(cellKey(first.tier, first.loadMode, levelOf(first), baselineVariant)) ?? [];
     summaries.push(summarizeCell(group, first.variant === baselineVariant ? [] : baseline, first.variant === baselineVariant, bootstrap));
   }
-  return summaries.sort((a, b) => a.tier.localeCompare(b.tier) || a.connections - b.connections || Number(b.isBaseline) - Number(a.isBaseline) || a.variant.localeCompare(b.variant));
+  return summaries.sort((a, b) => a.tier.localeCompare(b.tier) || a.loadMode.localeCompare(b.loadMode) || a.level - b.level || Number(b.isBaseline) - Number(a.isBaseline) || a.variant.localeCompare(b.variant));
 }
 
-function cellKey(tier: string, connections: number, variant: string): string {
-  return JSON.stringify([tier, connections, variant]);
+function cellKey(tier: string, mode: LoadMode, level: number, variant: string): string {
+  return JSON.stringify([tier, mode, level, variant]);
 }
 
 function summarizeCell(trials: TrialRecord[], baseline: TrialRecord[], isBaseline: boolean, bootstrap: BootstrapOptions): CellSummary {
@@ -100,7 +107,9 @@ function summarizeCell(trials: TrialRecord[], baseline: TrialRecord[], isBaselin
     }
   return {
     tier: first.tier,
-    connections: first.connections,
+    connections: first.loadMode === 'open' ? ss.median(trials.map((t) => t.connections)) : first.connections,
+    loadMode: first.loadMode,
+    level: levelOf(first),
     variant: first.variant,
     isBaseline,
     trials: trials.length,

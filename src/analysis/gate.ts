@@ -10,6 +10,7 @@ import * as ss from 'simple-statistics';
 import type { TrialRecord } from '../results/schema.js';
 import { bootstrapTwoSampleCi, medianInPlace, resolveOptions, type BootstrapOptions } from './bootstrap.js';
 import { decideVerdict, type Verdict } from './verdict.js';
+import { levelLabel, levelOf, sameLevel, type LoadMode } from './load-level.js';
 
 export const gateMetrics = ['latencyP50Ms', 'latencyP99Ms', 'proxyCpuMsPer1kRequests'] as const;
 export type GateMetric = (typeof gateMetrics)[number];
@@ -26,7 +27,8 @@ export interface GateOptions {
 
 export interface GateRow {
   tier: string;
-  connections: number;
+  loadMode: LoadMode;
+  level: number;
   variant: string;
   referenceVariant: string;
   metric: GateMetric;
@@ -62,15 +64,15 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
   const cand = candidate.filter(keep);
   const rows: GateRow[] = [];
   const unmatched: string[] = [];
-  const cells = unique(cand.filter((t) => t.variant !== baselineOf.candidate).map((t) => JSON.stringify([t.tier, t.connections, t.variant])));
+  const cells = unique(cand.filter((t) => t.variant !== baselineOf.candidate && !t.capacityStep).map((t) => JSON.stringify([t.tier, t.loadMode, levelOf(t), t.variant])));
   for (const cell of cells) {
-    const [tier, connections, variant] = JSON.parse(cell) as [string, number, string];
+    const [tier, loadMode, level, variant] = JSON.parse(cell) as [string, LoadMode, number, string];
     const referenceVariant = options.variantMap[variant] ?? variant;
-    const inCell = (trials: Trials, v: string) => trials.filter((t) => t.tier === tier && t.connections === connections && t.variant === v);
+    const inCell = (trials: Trials, v: string) => trials.filter((t) => t.tier === tier && t.variant === v && !t.capacityStep && sameLevel(t, { loadMode, level }));
     const candVariant = inCell(cand, variant);
     const refVariant = inCell(ref, referenceVariant);
     if (refVariant.length === 0) {
-      unmatched.push(`${tier} · ${connections} connections · ${variant}: not in the reference run`);
+      unmatched.push(`${tier} · ${levelLabel(loadMode, level)} · ${variant}: not in the reference run`);
       continue;
     }
     for (const metric of options.metrics) {
@@ -95,7 +97,8 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
       });
       rows.push({
         tier,
-        connections,
+        loadMode,
+        level,
         variant,
         referenceVariant,
         metric,

@@ -10,7 +10,10 @@ import { defaultBootstrap, type BootstrapOptions } from './bootstrap.js';
 import { summarizeCells, type CellSummary } from './cell-summary.js';
 import { noiseFloorFromTrials, type NoiseFloor } from './noise-floor.js';
 import type { Overhead } from './overhead.js';
+import * as ss from 'simple-statistics';
+import { capacityResults } from './capacity.js';
 import { checkSlos, type SloCheck } from './slo.js';
+import { levelLabel, levelOf, sameLevel, type LoadMode } from './load-level.js';
 import { decideVerdict, type VerdictResult } from './verdict.js';
 
 /** Relative changes smaller than this are "no change" in a single run's report. */
@@ -25,7 +28,8 @@ export interface AaFloor {
   variant: string;
   copyOf: string;
   tier: string;
-  connections: number;
+  loadMode: LoadMode;
+  level: number;
   p50: NoiseFloor;
   p99: NoiseFloor;
 }
@@ -41,9 +45,21 @@ export interface RunAnalysis {
   verdicts: Map<CellSummary, CellVerdicts>;
   flaggedTrials: number;
   /** Cells whose p50/p99 verdict differs once flagged trials are left out (only when some are flagged). */
-  changedWithoutFlagged: { tier: string; connections: number; variant: string; metric: string; withFlagged: string; without: string }[];
+  changedWithoutFlagged: { tier: string; level: string; variant: string; metric: string; withFlagged: string; without: string }[];
   noiseFloors: AaFloor[];
   sloChecks: SloCheck[];
+  /** Capacity at SLO per tier and variant (median over repetitions), with the mesh tax against the baseline. */
+  capacities: CapacityRow[];
+}
+
+export interface CapacityRow {
+  tier: string;
+  variant: string;
+  searches: number;
+  capacityRps: number | null;
+  confirmedSearches: number;
+  /** Capacity lost against the baseline, in percent of the baseline's. */
+  meshTaxPct: number | null;
 }
 
 export function analyzeRun(run: RunRecord, trials: readonly TrialRecord[], options: { excludeFlagged?: boolean; minEffectPct?: number; where?: string } = {}): RunAnalysis {
@@ -60,13 +76,13 @@ export function analyzeRun(run: RunRecord, trials: readonly TrialRecord[], optio
   if (flaggedTrials > 0 && !excludeFlagged) {
     const clean = summarizeCells(trials, baselineVariant, { bootstrap, excludeFlagged: true });
     for (const cell of cells) {
-      const twin = clean.find((c) => c.tier === cell.tier && c.connections === cell.connections && c.variant === cell.variant);
+      const twin = clean.find((c) => c.tier === cell.tier && c.loadMode === cell.loadMode && c.level === cell.level && c.variant === cell.variant);
       const before = verdicts.get(cell)!;
       const after = twin ? cellVerdicts(twin, minEffectPct) : {};
       for (const metric of ['latencyP50Ms', 'latencyP99Ms'] as const) {
         const a = before[metric]?.verdict;
         const b = after[metric]?.verdict ?? 'no data';
-        if (a && a !== b) changedWithoutFlagged.push({ tier: cell.tier, connections: cell.connections, variant: cell.variant, metric, withFlagged: a, without: b });
+        if (a && a !== b) changedWithoutFlagged.push({ tier: cell.tier, level: levelLabel(cell.loadMode, cell.level), variant: cell.variant, metric, withFlagged: a, without: b });
       }
     }
   }
@@ -85,7 +101,24 @@ export function analyzeRun(run: RunRecord, trials: readonly TrialRecord[], optio
     changedWithoutFlagged,
     noiseFloors: aaFloors(run, excludeFlagged ? trials.filter((t) => t.flags.length === 0) : trials, bootstrap),
     sloChecks: slo ? checkSlos(slo, cells, trials, bootstrap) : [],
+    capacities: capacityRows(trials, baselineVariant),
   };
+}
+
+function capacityRows(trials: readonly TrialRecord[], baselineVariant: string): CapacityRow[] {
+  const results = capacityResults(trials);
+  const rows: CapacityRow[] = [];
+  for (const key of new Set(results.map((r) => JSON.stringify([r.tier, r.variant])))) {
+    const [tier, variant] = JSON.parse(key) as [string, string];
+    const mine = results.filter((r) => r.tier === tier && r.variant === variant);
+    const found = mine.map((r) => r.capacityRps).filter((c): c is number => c !== null);
+    rows.push({ tier, variant, searches: mine.length, capacityRps: found.length ? ss.median(found) : null, confirmedSearches: mine.filter((r) => r.confirmed).length, meshTaxPct: null });
+  }
+  for (const row of rows) {
+    const base = rows.find((r) => r.tier === row.tier && r.variant === baselineVariant)?.capacityRps;
+    if (row.variant !== baselineVariant && base && row.capacityRps !== null) row.meshTaxPct = (1 - row.capacityRps / base) * 100;
+  }
+  return rows;
 }
 
 /** Verdict of a variant against the baseline, on the relative interval when there is one. */
@@ -102,17 +135,20 @@ function cellVerdicts(cell: CellSummary, minEffectPct: number): CellVerdicts {
 function aaFloors(run: RunRecord, trials: readonly TrialRecord[], bootstrap: Required<BootstrapOptions>): AaFloor[] {
   const floors: AaFloor[] = [];
   for (const copy of recordedVariants(run).filter((v) => v.copyOf)) {
-    const cells = new Set(trials.filter((t) => t.variant === copy.name).map((t) => JSON.stringify([t.tier, t.connections])));
+    const cells = new Set(trials.filter((t) => t.variant === copy.name && !t.capacityStep).map((t) => JSON.stringify([t.tier, t.loadMode, levelOf(t)])));
     for (const cell of cells) {
-      const [tier, connections] = JSON.parse(cell) as [string, number];
+      const [tier, loadMode, level] = JSON.parse(cell) as [string, LoadMode, number];
       const pick = (variant: string, metric: 'latencyP50Ms' | 'latencyP99Ms') =>
-        trials.filter((t) => t.variant === variant && t.tier === tier && t.connections === connections).map((t) => ({ repetition: t.repetition, value: t[metric] }));
+        trials
+          .filter((t) => t.variant === variant && t.tier === tier && !t.capacityStep && sameLevel(t, { loadMode, level }))
+          .map((t) => ({ repetition: t.repetition, value: t[metric] }));
       try {
         floors.push({
           variant: copy.name,
           copyOf: copy.copyOf!,
           tier,
-          connections,
+          loadMode,
+          level,
           p50: noiseFloorFromTrials({ first: pick(copy.copyOf!, 'latencyP50Ms'), second: pick(copy.name, 'latencyP50Ms'), metric: 'latencyP50Ms', bootstrap }),
           p99: noiseFloorFromTrials({ first: pick(copy.copyOf!, 'latencyP99Ms'), second: pick(copy.name, 'latencyP99Ms'), metric: 'latencyP99Ms', bootstrap }),
         });

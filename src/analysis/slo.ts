@@ -9,13 +9,15 @@ import type { TrialRecord } from '../results/schema.js';
 import type { Slo } from '../scenario/schema.js';
 import { bootstrapCi, medianInPlace, type BootstrapOptions } from './bootstrap.js';
 import type { CellSummary } from './cell-summary.js';
+import { levelLabel, sameLevel } from './load-level.js';
 
 export type SloStatus = 'violated' | 'met' | 'uncertain';
 
 export interface SloCheck {
   objective: keyof Slo;
   tier: string;
-  connections: number;
+  /** e.g. "16 connections" or "1,000 req/s" */
+  level: string;
   variant: string;
   limit: number;
   estimate: number;
@@ -27,11 +29,11 @@ export interface SloCheck {
 export function checkSlos(slo: Slo, cells: readonly CellSummary[], trials: readonly TrialRecord[], bootstrap: BootstrapOptions = {}): SloCheck[] {
   const checks: SloCheck[] = [];
   for (const cell of cells) {
-    const inCell = trials.filter((t) => t.tier === cell.tier && t.connections === cell.connections && t.variant === cell.variant);
+    const inCell = trials.filter((t) => t.tier === cell.tier && t.variant === cell.variant && !t.capacityStep && sameLevel(t, cell));
     const add = (objective: keyof Slo, limit: number | undefined, estimate: number, low: number, high: number) => {
       if (limit === undefined) return;
       const status: SloStatus = low > limit ? 'violated' : high <= limit ? 'met' : 'uncertain';
-      checks.push({ objective, tier: cell.tier, connections: cell.connections, variant: cell.variant, limit, estimate, low, high, status });
+      checks.push({ objective, tier: cell.tier, level: levelLabel(cell.loadMode, cell.level), variant: cell.variant, limit, estimate, low, high, status });
     };
     const interval = (values: number[]) => {
       const ci = bootstrapCi(values, medianInPlace, bootstrap);

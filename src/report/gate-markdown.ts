@@ -1,6 +1,7 @@
 /** The gate's verdict table, written to be pasted into a pull request. */
 import type { GateResult, GateRow } from '../analysis/gate.js';
 import { fixed, withInterval } from './format.js';
+import { levelShort } from '../analysis/load-level.js';
 
 export interface GateReportInput {
   referenceRunId: string;
@@ -38,14 +39,14 @@ export function renderGateMarkdown(input: GateReportInput): string {
     '',
     headline,
     '',
-    '| tier | connections | variant | figure | reference | candidate | change [95% CI] | verdict | repetitions to decide |',
+    '| tier | load | variant | figure | reference | candidate | change [95% CI] | verdict | repetitions to decide |',
     '| --- | ---: | --- | --- | ---: | ---: | ---: | --- | ---: |',
   ];
   for (const r of result.rows) {
     const show = (v: number) => (r.basis === 'overhead-pct' ? `${v >= 0 ? '+' : ''}${fixed(v, 1)}%` : `${fixed(v, 1)} ms/1k`);
     const unit = r.basis === 'overhead-pct' ? ' pp' : '%';
     lines.push(
-      `| ${r.tier} | ${r.connections} | ${r.variant}${r.referenceVariant !== r.variant ? ` (was ${r.referenceVariant})` : ''} | ${metricLabels[r.metric]} | ${show(r.referenceMedian)} | ${show(r.candidateMedian)} | ${withInterval(r.changePct, r.changeLowPct, r.changeHighPct, 1)}${unit} | ${verdictLabels[r.verdict]} | ${r.repetitionsNeeded ?? ''} |`,
+      `| ${r.tier} | ${levelShort(r.loadMode, r.level)} | ${r.variant}${r.referenceVariant !== r.variant ? ` (was ${r.referenceVariant})` : ''} | ${metricLabels[r.metric]} | ${show(r.referenceMedian)} | ${show(r.candidateMedian)} | ${withInterval(r.changePct, r.changeLowPct, r.changeHighPct, 1)}${unit} | ${verdictLabels[r.verdict]} | ${r.repetitionsNeeded ?? ''} |`,
     );
   }
   if (result.unmatched.length) lines.push('', 'Not compared:', ...result.unmatched.map((u) => `- ${u}`));

@@ -9,6 +9,7 @@ import type { CellVerdicts, RunAnalysis } from '../analysis/run-analysis.js';
 import { minimumRepetitions, type VerdictResult } from '../analysis/verdict.js';
 import type { RunRecord, TrialRecord } from '../results/schema.js';
 import { fixed, integer, megabytes, signed, withInterval } from './format.js';
+import { levelLabel, levelShort } from '../analysis/load-level.js';
 import { chartImageLines, type ChartImage } from './markdown-images.js';
 
 export function renderMarkdownReport(input: RunAnalysis, images: readonly ChartImage[] = []): string {
@@ -34,11 +35,14 @@ export function renderMarkdownReport(input: RunAnalysis, images: readonly ChartI
   // ── end chart images ──
   for (const tier of unique(cells.map((c) => c.tier))) {
     out.push(`## Tier \`${tier}\``, '');
-    for (const connections of unique(cells.filter((c) => c.tier === tier).map((c) => c.connections))) {
-      out.push(`### ${connections} connection${connections === 1 ? '' : 's'} (closed loop)`, '');
-      out.push(...cellTable(cells.filter((c) => c.tier === tier && c.connections === connections), input.verdicts), '');
+    const ofTier = cells.filter((c) => c.tier === tier);
+    for (const key of unique(ofTier.map((c) => `${c.loadMode}:${c.level}`))) {
+      const group = ofTier.filter((c) => `${c.loadMode}:${c.level}` === key);
+      out.push(`### ${levelLabel(group[0].loadMode, group[0].level)} (${group[0].loadMode} loop)`, '');
+      out.push(...cellTable(group, input.verdicts), '');
     }
   }
+  if (input.capacities.length) out.push(...capacitySection(input), '');
   out.push(...flagSection(input), '');
   if (input.noiseFloors.length) out.push(...noiseFloorSection(input), '');
   if (input.sloChecks.length) out.push(...sloSection(input), '');
@@ -67,14 +71,14 @@ function headline(cells: readonly CellSummary[]): string[] {
   const meshed = cells.filter((c) => !c.isBaseline);
   for (const variant of unique(meshed.map((c) => c.variant))) {
     const ofVariant = meshed.filter((c) => c.variant === variant);
-    const lowest = ofVariant.reduce((a, b) => (b.connections < a.connections ? b : a));
-    const highest = ofVariant.reduce((a, b) => (b.connections > a.connections ? b : a));
+    const lowest = ofVariant.reduce((a, b) => (b.level < a.level ? b : a));
+    const highest = ofVariant.reduce((a, b) => (b.level > a.level ? b : a));
     const p50 = lowest.overhead.latencyP50Ms;
     const parts = [
-      p50 ? `adds ${signed(p50.deltaMedian, 3)} ms to p50 at ${lowest.connections} connection${lowest.connections === 1 ? '' : 's'}` : null,
-      highest.overhead.latencyP99Ms ? `${signed(highest.overhead.latencyP99Ms.deltaMedian, 2)} ms to p99 at ${highest.connections}` : null,
+      p50 ? `adds ${signed(p50.deltaMedian, 3)} ms to p50 at ${levelLabel(lowest.loadMode, lowest.level)}` : null,
+      highest.overhead.latencyP99Ms ? `${signed(highest.overhead.latencyP99Ms.deltaMedian, 2)} ms to p99 at ${levelLabel(highest.loadMode, highest.level)}` : null,
       highest.proxyCpuMsPer1kRequestsMedian !== null
-        ? `costs ${fixed(highest.proxyCpuMsPer1kRequestsMedian, 1)} ms of proxy CPU per 1,000 requests (µs per request) at ${highest.connections}`
+        ? `costs ${fixed(highest.proxyCpuMsPer1kRequestsMedian, 1)} ms of proxy CPU per 1,000 requests (µs per request) at ${levelLabel(highest.loadMode, highest.level)}`
         : null,
       highest.proxyRssPeakBytesMedian !== null ? `${megabytes(highest.proxyRssPeakBytesMedian)} MB proxy RSS in all` : null,
     ].filter(Boolean);
@@ -174,8 +178,23 @@ function flagSection(a: RunAnalysis): string[] {
       '',
       a.changedWithoutFlagged.length === 0
         ? 'Leaving the flagged trials out changes no verdict.'
-        : `Leaving them out changes ${a.changedWithoutFlagged.length} verdict(s): ${a.changedWithoutFlagged.map((c) => `${c.variant} at ${c.connections} (${c.metric}: ${c.withFlagged} → ${c.without})`).join('; ')}. Rebuild with \`meshbench report --exclude-flagged\` to see the figures.`,
+        : `Leaving them out changes ${a.changedWithoutFlagged.length} verdict(s): ${a.changedWithoutFlagged.map((c) => `${c.variant} at ${c.level} (${c.metric}: ${c.withFlagged} → ${c.without})`).join('; ')}. Rebuild with \`meshbench report --exclude-flagged\` to see the figures.`,
     );
+  return lines;
+}
+
+function capacitySection(a: RunAnalysis): string[] {
+  const slo = (a.run.scenario as { load?: { slo?: { latencyP99Ms?: number; errorRatePct?: number } } }).load?.slo;
+  const lines = [
+    '## Capacity at SLO',
+    '',
+    `The highest open-loop arrival rate each variant sustained with p99 ≤ ${slo?.latencyP99Ms ?? '?'} ms and errors ≤ ${slo?.errorRatePct ?? '?'}% (exponential then binary search, each step a short trial, then a longer confirmation trial at the rate found). The mesh tax is the capacity lost against the baseline.`,
+    '',
+    '| tier | variant | capacity req/s | confirmed | mesh tax % | searches |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of a.capacities)
+    lines.push(`| ${r.tier} | ${r.variant} | ${r.capacityRps === null ? 'below the lowest rate tried' : integer(r.capacityRps)} | ${r.confirmedSearches}/${r.searches} | ${r.meshTaxPct === null ? '–' : fixed(r.meshTaxPct, 1)} | ${r.searches} |`);
   return lines;
 }
 
@@ -185,13 +204,13 @@ function noiseFloorSection(a: RunAnalysis): string[] {
     '',
     'The same configuration ran twice under two names. The smallest overhead this run could have detected (80% power, 95% confidence):',
     '',
-    '| copy | of | tier | connections | A/A Δp50 ms [CI] | detectable p50 | A/A Δp99 ms [CI] | detectable p99 |',
+    '| copy | of | tier | load | A/A Δp50 ms [CI] | detectable p50 | A/A Δp99 ms [CI] | detectable p99 |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const f of a.noiseFloors) {
     const pct = (v: number | null) => (v === null ? '' : ` (${fixed(v, 1)}%)`);
     lines.push(
-      `| ${f.variant} | ${f.copyOf} | ${f.tier} | ${f.connections} | ${withInterval(f.p50.deltaMedian, f.p50.deltaLow, f.p50.deltaHigh, 3)} | ${fixed(f.p50.smallestDetectable, 3)} ms${pct(f.p50.smallestDetectablePct)} | ${withInterval(f.p99.deltaMedian, f.p99.deltaLow, f.p99.deltaHigh, 3)} | ${fixed(f.p99.smallestDetectable, 3)} ms${pct(f.p99.smallestDetectablePct)} |`,
+      `| ${f.variant} | ${f.copyOf} | ${f.tier} | ${levelShort(f.loadMode, f.level)} | ${withInterval(f.p50.deltaMedian, f.p50.deltaLow, f.p50.deltaHigh, 3)} | ${fixed(f.p50.smallestDetectable, 3)} ms${pct(f.p50.smallestDetectablePct)} | ${withInterval(f.p99.deltaMedian, f.p99.deltaLow, f.p99.deltaHigh, 3)} | ${fixed(f.p99.smallestDetectable, 3)} ms${pct(f.p99.smallestDetectablePct)} |`,
     );
   }
   if (a.noiseFloors.some((f) => f.p50.systematicDifference || f.p99.systematicDifference))
@@ -206,11 +225,11 @@ function sloSection(a: RunAnalysis): string[] {
     '',
     violated.length ? `**${violated.length} objective check(s) violated with confidence** (the whole interval beyond the limit).` : 'No objective is violated with confidence.',
     '',
-    '| objective | limit | tier | connections | variant | estimate [interval] | status |',
+    '| objective | limit | tier | load | variant | estimate [interval] | status |',
     '| --- | ---: | --- | ---: | --- | ---: | --- |',
   ];
   for (const c of a.sloChecks)
-    lines.push(`| ${c.objective} | ${c.limit} | ${c.tier} | ${c.connections} | ${c.variant} | ${withInterval(c.estimate, c.low, c.high, 3).replace(/^\+/, '')} | ${c.status} |`);
+    lines.push(`| ${c.objective} | ${c.limit} | ${c.tier} | ${c.level} | ${c.variant} | ${withInterval(c.estimate, c.low, c.high, 3).replace(/^\+/, '')} | ${c.status} |`);
   return lines;
 }
 

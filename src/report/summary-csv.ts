@@ -4,6 +4,8 @@ import type { CellSummary } from '../analysis/cell-summary.js';
 
 export const summaryColumns = [
   'tier',
+  'loadMode',
+  'level',
   'connections',
   'variant',
   'isBaseline',
@@ -43,6 +45,8 @@ export function renderSummaryCsv(cells: readonly CellSummary[]): string {
   const round = (v: number | null | undefined, digits = 4) => (v === null || v === undefined ? '' : Number(v.toFixed(digits)));
   const rows = cells.map((c) => ({
     tier: c.tier,
+    loadMode: c.loadMode,
+    level: c.level,
     connections: c.connections,
     variant: c.variant,
     isBaseline: c.isBaseline,
@@ -77,5 +81,6 @@ export function renderSummaryCsv(cells: readonly CellSummary[]): string {
     probesPassed: c.probesPassed,
     probesTotal: c.probesTotal,
   }));
-  return stringify(rows, { header: true, columns: [...summaryColumns] });
+  // csv-stringify writes booleans as 1 and an empty cell by default; spreadsheets read true/false better.
+  return stringify(rows, { header: true, columns: [...summaryColumns], cast: { boolean: (v) => String(v) } });
 }

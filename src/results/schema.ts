@@ -143,8 +143,37 @@ export const trialRecordSchema = z.object({
   tier: z.string(),
   variant: z.string(),
   repetition: z.number().int(),
-  loadMode: z.literal('closed'),
+  loadMode: z.enum(['closed', 'open']),
+  /** closed: the load level; open: the most connections in use at once. */
   connections: z.number().int(),
+  /** open: the load level (requested arrival rate); closed: null. */
+  requestedRps: z.number().nullable().default(null),
+  /** What the open-loop driver saw of its own schedule; null for closed loop. */
+  openLoop: z
+    .object({
+      arrival: z.enum(['constant', 'poisson']),
+      sendLatenessP50Us: z.number(),
+      sendLatenessP99Us: z.number(),
+      sendLatenessMaxUs: z.number(),
+      lateSends: z.number().int(),
+      droppedRequests: z.number().int(),
+      /** lateSends + droppedRequests: requests for which the schedule was not kept. */
+      scheduleMissed: z.number().int(),
+      maxConnections: z.number().int(),
+      eventLoopDelayP99Ms: z.number(),
+    })
+    .nullable()
+    .default(null),
+  /** Set when the trial is a step of a capacity search. */
+  capacityStep: z
+    .object({
+      searchId: z.string(),
+      phase: z.enum(['probe', 'bisect', 'confirm']),
+      /** Whether the step met the search's SLO. */
+      metSlo: z.boolean(),
+    })
+    .nullable()
+    .default(null),
   durationSecondsRequested: z.number(),
   warmupSecondsRequested: z.number(),
   startedAt: z.string(),

@@ -9,7 +9,9 @@ import type { Backend, Component, Deployment } from '../backends/backend.js';
 import { LocalBackend } from '../backends/local/local-backend.js';
 import { InterruptedError } from '../errors.js';
 import { closedLoopGenerator } from '../load/closed-loop.js';
-import type { LoadGenerator } from '../load/load-generator.js';
+import type { LoadGenerator, LoadLevel } from '../load/load-generator.js';
+import { openLoopGenerator, type OpenLoadLevel } from '../load/open-loop.js';
+import { meetsSlo, searchCapacity, type CapacitySlo } from '../analysis/capacity.js';
 import type { ProxyKind } from '../proxies/sidecar-spec.js';
 import { resultSchemaVersion, type RunRecord, type TrialRecord } from '../results/schema.js';
 import { RunWriter } from '../results/writer.js';
@@ -104,36 +106,87 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         for (const planned of plan.filter((t) => t.tier === tier.name)) {
           if (signal.aborted) throw new InterruptedError();
           progress({ kind: 'trial-started', trial: planned, total: plan.length });
-          const { record, samples } = await runTrial(planned, {
-            runId,
-            deployment: deployments.get(planned.variant)!,
-            runProcesses,
-            harness,
-            loadGenerator,
-            level: {
-              connections: planned.connections,
-              durationSeconds: scenario.load.durationSeconds,
-              warmupSeconds: scenario.load.warmupSeconds,
-              requestTimeoutSeconds: scenario.load.requestTimeoutSeconds,
-            },
-            quiescence: { limitPct: scenario.quiescence.foreignCpuLimitPct, maxWaitMs: scenario.quiescence.maxWaitSeconds * 1000 },
-            flagLimits: scenario.flagLimits,
-            clockTicksPerSecond: clkTck,
-            signal,
-            onWaiting: (foreignCpuPct) => progress({ kind: 'waiting-for-quiet', foreignCpuPct, limitPct: scenario.quiescence.foreignCpuLimitPct }),
-          });
-          await writer!.appendTrial(record);
-          await writer!.appendSamples(samples);
-          trials.push(record);
-          progress({
-            kind: 'trial-finished',
-            trial: planned,
-            total: plan.length,
-            achievedRps: record.achievedRps,
-            latencyP50Ms: record.latencyP50Ms,
-            latencyP99Ms: record.latencyP99Ms,
-            flags: [...(record.quiescence.reached ? [] : ['host not quiet']), ...record.flags.map((f) => f.message)],
-          });
+          /** Runs one trial and appends its record; `capacity` marks it as a step of a search. */
+          const measure = async (
+            level: LoadLevel,
+            generator: LoadGenerator,
+            capacity?: { searchId: string; stepId: string; phase: 'probe' | 'bisect' | 'confirm'; slo: CapacitySlo },
+          ) => {
+            const trial = capacity ? { ...planned, trialId: capacity.stepId } : planned;
+            const { record, samples } = await runTrial(trial, {
+              runId,
+              deployment: deployments.get(planned.variant)!,
+              runProcesses,
+              harness,
+              loadGenerator: generator,
+              level,
+              quiescence: { limitPct: scenario.quiescence.foreignCpuLimitPct, maxWaitMs: scenario.quiescence.maxWaitSeconds * 1000 },
+              flagLimits: scenario.flagLimits,
+              clockTicksPerSecond: clkTck,
+              signal,
+              onWaiting: (foreignCpuPct) => progress({ kind: 'waiting-for-quiet', foreignCpuPct, limitPct: scenario.quiescence.foreignCpuLimitPct }),
+            });
+            if (capacity) record.capacityStep = { searchId: capacity.searchId, phase: capacity.phase, metSlo: meetsSlo(record, capacity.slo) };
+            await writer!.appendTrial(record);
+            await writer!.appendSamples(samples);
+            trials.push(record);
+            progress({
+              kind: 'trial-finished',
+              trial,
+              total: plan.length,
+              achievedRps: record.achievedRps,
+              latencyP50Ms: record.latencyP50Ms,
+              latencyP99Ms: record.latencyP99Ms,
+              flags: [
+                ...(record.capacityStep ? [`capacity ${record.capacityStep.phase} at ${record.requestedRps} req/s: ${record.capacityStep.metSlo ? 'met' : 'missed'} the SLO`] : []),
+                ...(record.quiescence.reached ? [] : ['host not quiet']),
+                ...record.flags.map((f) => f.message),
+              ],
+            });
+            return record;
+          };
+          const load = scenario.load;
+          if (load.mode === 'capacity') {
+            const searchId = planned.trialId;
+            let stepIndex = 0;
+            await searchCapacity({
+              startRps: load.startRps,
+              maxRps: load.maxRps,
+              precisionPct: load.precisionPct,
+              slo: load.slo,
+              step: async (rps, phase) => {
+                const stepId = `${searchId}-s${++stepIndex}`;
+                const level: OpenLoadLevel = {
+                  connections: load.maxConnections,
+                  ratePerSecond: rps,
+                  arrival: load.arrival,
+                  maxConnections: load.maxConnections,
+                  seed,
+                  durationSeconds: phase === 'confirm' ? load.confirmSeconds : load.durationSeconds,
+                  warmupSeconds: load.warmupSeconds,
+                  requestTimeoutSeconds: load.requestTimeoutSeconds,
+                };
+                return measure(level, openLoopGenerator, { searchId, stepId, phase, slo: load.slo });
+              },
+            });
+          } else if (load.mode === 'open') {
+            const level: OpenLoadLevel = {
+              connections: load.maxConnections,
+              ratePerSecond: planned.requestedRps!,
+              arrival: load.arrival,
+              maxConnections: load.maxConnections,
+              seed,
+              durationSeconds: load.durationSeconds,
+              warmupSeconds: load.warmupSeconds,
+              requestTimeoutSeconds: load.requestTimeoutSeconds,
+            };
+            await measure(level, openLoopGenerator);
+          } else {
+            await measure(
+              { connections: planned.connections, durationSeconds: load.durationSeconds, warmupSeconds: load.warmupSeconds, requestTimeoutSeconds: load.requestTimeoutSeconds },
+              loadGenerator,
+            );
+          }
         }
       } finally {
         progress({ kind: 'step', message: `tier ${tier.name}: stopping everything this run started` });

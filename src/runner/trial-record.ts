@@ -4,6 +4,7 @@
  * tested without running anything.
  */
 import type { LoadAgentResult } from '../agents/load-agent.js';
+import type { OpenLoopAgentResult } from '../agents/open-loop-agent.js';
 import { decodeHistogram, percentilesMs } from '../analysis/histograms.js';
 import { resultSchemaVersion, type NodeWindow, type ProcessFigures, type TrialRecord, type Verification } from '../results/schema.js';
 import type { PlannedTrial } from '../scenario/plan.js';
@@ -28,8 +29,13 @@ export interface TrialOutcome {
   proxyStats?: Record<string, Record<string, number>>;
 }
 
+function isOpenLoopResult(load: LoadAgentResult): load is OpenLoopAgentResult {
+  return typeof (load as Partial<OpenLoopAgentResult>).requestedRps === 'number';
+}
+
 export function buildTrialRecord(o: TrialOutcome): TrialRecord {
   const responses = o.load.responses;
+  const open = isOpenLoopResult(o.load) ? o.load : null;
   const latency =
     responses > 0
       ? percentilesMs(decodeHistogram(o.load.histogram))
@@ -48,8 +54,23 @@ export function buildTrialRecord(o: TrialOutcome): TrialRecord {
     tier: o.trial.tier,
     variant: o.trial.variant,
     repetition: o.trial.repetition,
-    loadMode: 'closed',
-    connections: o.trial.connections,
+    loadMode: open ? 'open' : 'closed',
+    connections: open ? open.maxConnectionsUsed : o.trial.connections,
+    requestedRps: open ? open.requestedRps : null,
+    openLoop: open
+      ? {
+          arrival: open.arrival,
+          sendLatenessP50Us: open.sendLatenessUs.p50,
+          sendLatenessP99Us: open.sendLatenessUs.p99,
+          sendLatenessMaxUs: open.sendLatenessUs.max,
+          lateSends: open.lateSends,
+          droppedRequests: open.droppedRequests,
+          scheduleMissed: open.scheduleMissed,
+          maxConnections: open.maxConnections,
+          eventLoopDelayP99Ms: open.eventLoopDelayP99Ms,
+        }
+      : null,
+    capacityStep: null,
     durationSecondsRequested: o.level.durationSeconds,
     warmupSecondsRequested: o.level.warmupSeconds,
     startedAt: o.startedAt.toISOString(),

@@ -15,7 +15,24 @@ export interface PlannedTrial {
   tier: string;
   variant: string;
   repetition: number;
+  /** closed: a trial at `connections`; open: a trial at `requestedRps`; capacity: a whole search. */
+  loadMode: 'closed' | 'open' | 'capacity';
+  /** closed: the load level; open and capacity: the pool's upper bound. */
   connections: number;
+  requestedRps: number | null;
+}
+
+/** The load levels of a scenario, as they appear in a plan. */
+export function loadLevels(scenario: Scenario): { connections: number; requestedRps: number | null; label: string }[] {
+  const load = scenario.load;
+  switch (load.mode) {
+    case 'closed':
+      return load.connections.map((c) => ({ connections: c, requestedRps: null, label: `c${c}` }));
+    case 'open':
+      return load.rps.map((rps) => ({ connections: load.maxConnections, requestedRps: rps, label: `r${rps}` }));
+    case 'capacity':
+      return [{ connections: load.maxConnections, requestedRps: null, label: 'capacity' }];
+  }
 }
 
 export function planTrials(scenario: Scenario, seed: number): PlannedTrial[] {
@@ -23,7 +40,7 @@ export function planTrials(scenario: Scenario, seed: number): PlannedTrial[] {
   const trials: PlannedTrial[] = [];
   for (const tier of scenario.tiers) {
     for (let repetition = 1; repetition <= scenario.repetitions; repetition++) {
-      const cells = scenario.variants.flatMap((v) => scenario.load.connections.map((connections) => ({ variant: v.name, connections })));
+      const cells = scenario.variants.flatMap((v) => loadLevels(scenario).map((level) => ({ variant: v.name, ...level })));
       // Fisher–Yates with the seeded generator.
       for (let i = cells.length - 1; i > 0; i--) {
         const j = uniformInt(random, 0, i);
@@ -33,10 +50,13 @@ export function planTrials(scenario: Scenario, seed: number): PlannedTrial[] {
         const index = trials.length;
         trials.push({
           index,
-          trialId: `t${String(index + 1).padStart(4, '0')}-${tier.name}-${cell.variant}-c${cell.connections}-r${repetition}`,
+          trialId: `t${String(index + 1).padStart(4, '0')}-${tier.name}-${cell.variant}-${cell.label}-rep${repetition}`,
           tier: tier.name,
           repetition,
-          ...cell,
+          variant: cell.variant,
+          loadMode: scenario.load.mode,
+          connections: cell.connections,
+          requestedRps: cell.requestedRps,
         });
       }
     }

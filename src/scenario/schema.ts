@@ -56,13 +56,49 @@ export const variantSchema = z
   })
   .transform((v) => ({ ...v, mode: v.proxy ? (v.mode ?? 'http') : undefined }));
 
-export const closedLoadSchema = z.strictObject({
-  mode: z.literal('closed').default('closed').describe('closed: a fixed number of connections, each sending as fast as answers come.'),
-  connections: z.array(z.number().int().min(1).max(10_000)).min(1).describe('Load levels: concurrent connections.'),
+const windowFields = {
   durationSeconds: z.number().positive().max(3600).describe('Measured window per trial.'),
   warmupSeconds: z.number().min(0).max(600).default(1).describe('Load sent right before each measured window and not recorded.'),
   requestTimeoutSeconds: z.number().positive().max(120).default(10),
+};
+
+const openLoopFields = {
+  arrival: z.enum(['constant', 'poisson']).default('constant').describe('constant: request i is due at i/R; poisson: exponential gaps.'),
+  maxConnections: z.number().int().min(1).max(10_000).default(256).describe('The connection pool grows to this when every connection is busy.'),
+};
+
+export const closedLoadSchema = z.strictObject({
+  mode: z.literal('closed').default('closed').describe('closed: a fixed number of connections, each sending as fast as answers come.'),
+  connections: z.array(z.number().int().min(1).max(10_000)).min(1).describe('Load levels: concurrent connections.'),
+  ...windowFields,
 });
+
+export const openLoadSchema = z.strictObject({
+  mode: z.literal('open').describe('open: requests at a fixed rate; latency counts from when each was due (no coordinated omission).'),
+  rps: z.array(z.number().positive().max(1_000_000)).min(1).describe('Load levels: requests per second.'),
+  ...windowFields,
+  ...openLoopFields,
+});
+
+export const capacityLoadSchema = z.strictObject({
+  mode: z.literal('capacity').describe('capacity: per variant, the highest rate that meets the SLO (exponential, then binary search).'),
+  slo: z.strictObject({
+    latencyP99Ms: z.number().positive(),
+    errorRatePct: z.number().min(0).max(100).default(0.1),
+  }),
+  startRps: z.number().positive().default(500),
+  maxRps: z.number().positive().default(100_000),
+  /** Stop bisecting when the bracket is this narrow, relative to its lower end. */
+  precisionPct: z.number().positive().max(50).default(10),
+  ...windowFields,
+  durationSeconds: z.number().positive().max(600).default(2).describe('Window of each search step.'),
+  warmupSeconds: z.number().min(0).max(60).default(0.5),
+  confirmSeconds: z.number().positive().max(600).default(5).describe('Window of the confirmation trial at the rate found.'),
+  ...openLoopFields,
+});
+
+export const loadSchema = z.discriminatedUnion('mode', [closedLoadSchema, openLoadSchema, capacityLoadSchema]);
+export type LoadConfig = z.output<typeof loadSchema>;
 
 export const tierSchema = z.strictObject({
   name: dnsLabel.describe('Tier label, e.g. this-host, shared-vps, dedicated-nvme. Results from machines merge by it.'),
@@ -113,7 +149,7 @@ export const scenarioSchema = z
       entry: dnsLabel.optional().describe('The service the load generator calls; defaults to the first.'),
     }),
     variants: z.array(variantSchema).min(1),
-    load: closedLoadSchema,
+    load: z.preprocess((v) => (v && typeof v === 'object' && !('mode' in v) ? { ...v, mode: 'closed' } : v), loadSchema),
     repetitions: z.number().int().min(1).max(1000).default(3),
     tiers: z.array(tierSchema).min(1).default([{ name: 'this-host' }]),
     quiescence: quiescenceSchema.default({ foreignCpuLimitPct: 10, maxWaitSeconds: 5 }),

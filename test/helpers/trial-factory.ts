@@ -87,5 +87,8 @@ export function makeTrial(spec: TrialSpec): TrialRecord {
     perSecond: [],
     flags: spec.flags ?? [],
     proxyStats: {},
+    requestedRps: null,
+    openLoop: null,
+    capacityStep: null,
   };
 }

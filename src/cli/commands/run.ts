@@ -42,7 +42,7 @@ export async function runCommand(args: RunArgs, out: CliOutput, signal: AbortSig
     const violated = built.analysis.sloChecks.filter((c) => c.status === 'violated');
     if (violated.length) {
       for (const c of violated)
-        out.stderr.write(`SLO violated: ${c.objective} ${c.estimate.toFixed(3)} (interval ${c.low.toFixed(3)}–${c.high.toFixed(3)}) > ${c.limit} for ${c.variant} at ${c.connections} connections on ${c.tier}\n`);
+        out.stderr.write(`SLO violated: ${c.objective} ${c.estimate.toFixed(3)} (interval ${c.low.toFixed(3)}–${c.high.toFixed(3)}) > ${c.limit} for ${c.variant} at ${c.level} on ${c.tier}\n`);
       return ExitCode.gateFailed;
     }
     return ExitCode.ok;
