@@ -54,7 +54,7 @@ export function startSampleService(config: SampleServiceConfig): Promise<http.Se
         },
       );
     };
-    if (config.delayMs > 0) setTimeout(respond, config.delayMs);
+    if (config.delayMs > 0) preciseDelay(config.delayMs, respond);
     else respond();
   });
   server.keepAliveTimeout = 120_000;
@@ -63,6 +63,18 @@ export function startSampleService(config: SampleServiceConfig): Promise<http.Se
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve(server));
   });
+}
+
+/**
+ * A delay that lands on time: setTimeout alone fires up to ~1 ms late on a 1 ms timer wheel,
+ * which would make a 2 ms known-answer check read 2.5 ms. Sleep most of it, then yield with
+ * setImmediate until the exact moment (other requests still get served meanwhile).
+ */
+function preciseDelay(ms: number, done: () => void): void {
+  const due = process.hrtime.bigint() + BigInt(Math.round(ms * 1e6));
+  const poll = () => (process.hrtime.bigint() >= due ? done() : setImmediate(poll));
+  if (ms > 1.5) setTimeout(poll, ms - 1.5);
+  else poll();
 }
 
 function burnCpu(us: number): void {
