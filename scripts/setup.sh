@@ -20,6 +20,18 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 
+# The report test opens report.html in a real, headless Chromium (Debian's package; Ubuntu's
+# chromium is a snap shim and will not do). Only the test path asks for it, through
+# MESHBENCH_SETUP_BROWSER=1 (scripts/test.sh): the quickstart installs no browser.
+if [ "${MESHBENCH_SETUP_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
+  echo "setup: installing chromium from Debian packages (for the report's browser test)" >&2
+  sudo_cmd=()
+  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  # Not fatal: without a browser that one test is skipped (outside CI), the rest still run.
+  { "${sudo_cmd[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq chromium >/dev/null; } ||
+    echo "setup: could not install chromium; the report's browser test will be skipped" >&2
+fi
+
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 stamp=node_modules/.meshbench-lock-hash
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then

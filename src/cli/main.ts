@@ -6,6 +6,8 @@
 import yargs from 'yargs';
 import { ExitCode, MeshbenchError, InvalidInputError } from '../errors.js';
 import { toolVersion } from '../version.js';
+import { calibrateCommand } from './commands/calibrate.js';
+import { compareCommand } from './commands/compare.js';
 import { destroyCommand } from './commands/destroy.js';
 import { planCommand, planFormats } from './commands/plan.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -51,10 +53,11 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
           .option('reports-dir', { type: 'string', default: 'reports', describe: 'where run folders are created' })
           .option('seed', { type: 'number', describe: 'seed for the trial order (replays an earlier run\'s order)' })
           .option('envoy', { type: 'string', describe: 'the envoy binary to use (default: envoy on PATH)' })
+          .option('calibrate', { type: 'boolean', default: false, describe: 'measure this host as an instrument first and record it with the host facts' })
           .option('aa', { type: 'boolean', default: false, describe: 'also run a copy of the baseline (A/A) to measure this machine\'s noise floor' })
           .option('progress', { type: 'boolean', default: true, describe: 'show progress (--no-progress to hide)' }),
       async (a) => {
-        exitCode = await runCommand({ scenario: a.scenario, out: a.out, reportsDir: a.reportsDir, seed: a.seed, progress: a.progress, aa: a.aa, envoy: a.envoy }, out, abort.signal);
+        exitCode = await runCommand({ scenario: a.scenario, out: a.out, reportsDir: a.reportsDir, seed: a.seed, progress: a.progress, aa: a.aa, envoy: a.envoy, calibrate: a.calibrate }, out, abort.signal);
       },
     )
     .command(
@@ -63,6 +66,17 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
       (y) => y.positional('files', { type: 'string', array: true, demandOption: true }),
       async (a) => {
         exitCode = await validateCommand(a.files, out);
+      },
+    )
+    .command(
+      'calibrate',
+      'measure this host as an instrument: latency floor, driver ceiling, open-loop timing',
+      (y) =>
+        y
+          .option('out', { type: 'string', describe: 'also write the figures as JSON' })
+          .option('seconds', { type: 'number', default: 3, describe: 'length of each measurement' }),
+      async (a) => {
+        exitCode = await calibrateCommand({ out: a.out, seconds: a.seconds }, out);
       },
     )
     .command('doctor', 'what this machine can run; exit 3 when the quickstart cannot', {}, async () => {
@@ -101,6 +115,20 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
       },
     )
     .command(
+      'compare <runDirs..>',
+      'merge result folders from different machines or tiers into one side-by-side report',
+      (y) =>
+        y
+          .positional('runDirs', { type: 'string', array: true, demandOption: true, describe: 'result folders, e.g. one per tier' })
+          .option('out', { type: 'string', describe: 'where to write (default: <reports-dir>/compare-<scenario>-<tier>-vs-<tier>)' })
+          .option('reports-dir', { type: 'string', default: 'reports', describe: 'where the default output folder is created' })
+          .option('force', { type: 'boolean', default: false, describe: 'compare even when topology, variants or load differ' })
+          .option('exclude-flagged', { type: 'boolean', default: false, describe: 'leave out trials that crossed a flag limit' }),
+      async (a) => {
+        exitCode = await compareCommand({ runDirs: a.runDirs, out: a.out, reportsDir: a.reportsDir, force: a.force, excludeFlagged: a.excludeFlagged }, out);
+      },
+    )
+    .command(
       'plan [runDirs..]',
       'node plan and monthly bill per hosting tier, from an inventory and result folders',
       (y) =>
@@ -121,7 +149,7 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
         exitCode = await destroyCommand(a.runId, a.all, out);
       },
     )
-    .demandCommand(1, 'name a command: run, validate, doctor, schema, report, gate, plan or destroy')
+    .demandCommand(1, 'name a command: run, validate, calibrate, doctor, schema, report, compare, gate, plan or destroy')
     .help();
 
   try {

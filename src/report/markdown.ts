@@ -53,6 +53,10 @@ export function renderMarkdownReport(input: RunAnalysis, images: readonly ChartI
 
 function hostLine(run: RunRecord): string {
   const h = run.host;
+  const c = h.calibration;
+  const calibration = c
+    ? `\n\n**Instrument (calibrated):** direct request p50 ${c.directLatencyP50Ms.toFixed(3)} ms / p99 ${c.directLatencyP99Ms.toFixed(3)} ms · closed-loop driver ceiling ${Math.round(c.closedLoopMaxRps).toLocaleString('en-US')} req/s · open-loop send lateness p99 ${c.openLoopSendLatenessP99Us.toFixed(0)} µs`
+    : '';
   const proxies = Object.entries(h.proxies).map(([k, v]) => `${k} ${v}`);
   const disks = h.disks.map((d) => `${d.name} ${d.nvme ? 'NVMe' : d.type}`).join(', ');
   return [
@@ -63,7 +67,7 @@ function hostLine(run: RunRecord): string {
     proxies.length ? proxies.join(', ') : null,
   ]
     .filter(Boolean)
-    .join(' · ');
+    .join(' · ') + calibration;
 }
 
 function headline(cells: readonly CellSummary[]): string[] {

@@ -215,6 +215,22 @@ export const sampleRecordSchema = z.object({
 });
 export type SampleRecord = z.infer<typeof sampleRecordSchema>;
 
+/** `meshbench calibrate`: this host as an instrument. */
+export const calibrationSchema = z.object({
+  measuredAt: z.string(),
+  /** One connection, no proxy, a 16-byte answer: the lowest latency this host can show. */
+  directLatencyP50Ms: z.number(),
+  directLatencyP99Ms: z.number(),
+  /** The closed-loop driver (one process, 32 connections) against the same trivial target. */
+  closedLoopMaxRps: z.number(),
+  /** How late the open-loop driver sends at 1,000 req/s: its timing resolution. */
+  openLoopSendLatenessP50Us: z.number(),
+  openLoopSendLatenessP99Us: z.number(),
+  openLoopEventLoopDelayP99Ms: z.number(),
+  cpuCount: z.number().int(),
+});
+export type Calibration = z.infer<typeof calibrationSchema>;
+
 export const hostFactsSchema = z.object({
   hostname: z.string(),
   cpuModel: z.string(),
@@ -231,6 +247,7 @@ export const hostFactsSchema = z.object({
   clockTicksPerSecond: z.number().int(),
   nodeVersion: z.string(),
   proxies: z.record(z.string(), z.string()),
+  calibration: calibrationSchema.optional(),
 });
 export type HostFacts = z.infer<typeof hostFactsSchema>;
 

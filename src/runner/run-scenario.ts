@@ -18,6 +18,7 @@ import { RunWriter } from '../results/writer.js';
 import { planTrials, randomSeed } from '../scenario/plan.js';
 import { effectiveVariant, type Scenario } from '../scenario/schema.js';
 import { collectHostFacts } from '../sampling/host-facts.js';
+import { calibrate } from '../calibration/calibrate.js';
 import { clockTicksPerSecond } from '../sampling/proc-reader.js';
 import { toolVersion } from '../version.js';
 import type { ProgressListener } from './progress.js';
@@ -34,6 +35,8 @@ export interface RunOptions {
   signal: AbortSignal;
   onProgress?: ProgressListener;
   createBackend?: (runId: string, scenario: Scenario) => Backend;
+  /** Measure the host as an instrument before the first trial and record it with the host facts. */
+  calibrate?: boolean;
   /** Explicit proxy binaries for the local backend (`--envoy PATH`). */
   proxyBinaries?: Partial<Record<ProxyKind, string>>;
   loadGenerator?: LoadGenerator;
@@ -75,6 +78,10 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         if (!run) {
           progress({ kind: 'step', message: 'collecting host facts' });
           const host = await collectHostFacts({ proxies: backend instanceof LocalBackend ? backend.proxyVersions() : {} });
+          if (options.calibrate) {
+            progress({ kind: 'step', message: 'calibrating this host as an instrument' });
+            host.calibration = await calibrate({ runId });
+          }
           run = {
             schemaVersion: resultSchemaVersion,
             kind: 'run',

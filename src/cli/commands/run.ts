@@ -15,6 +15,7 @@ export interface RunArgs {
   progress: boolean;
   aa: boolean;
   envoy?: string;
+  calibrate: boolean;
 }
 
 export async function runCommand(args: RunArgs, out: CliOutput, signal: AbortSignal): Promise<number> {
@@ -31,6 +32,7 @@ export async function runCommand(args: RunArgs, out: CliOutput, signal: AbortSig
       seed: args.seed,
       signal,
       proxyBinaries: args.envoy ? { envoy: path.resolve(args.envoy) } : undefined,
+      calibrate: args.calibrate,
       onProgress: (e) => {
         if (e.kind === 'run-started') runDir = e.runDir;
         view.onEvent(e);
@@ -38,7 +40,7 @@ export async function runCommand(args: RunArgs, out: CliOutput, signal: AbortSig
     });
     view.stop();
     const built = await buildReport(outcome.runDir);
-    out.stdout.write(`results: ${outcome.runDir}\nsummary: ${built.summaryCsvPath}\nreport: ${built.markdownPath}\n`);
+    out.stdout.write(`results: ${outcome.runDir}\nsummary: ${built.summaryCsvPath}\nhtml: ${built.htmlPath}\nreport: ${built.markdownPath}\n`);
     const violated = built.analysis.sloChecks.filter((c) => c.status === 'violated');
     if (violated.length) {
       for (const c of violated)
