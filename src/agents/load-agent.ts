@@ -44,9 +44,11 @@ function runAutocannon(config: LoadAgentConfig, seconds: number, onResponse?: (l
       {
         url: config.url,
         connections: config.connections,
-        // autocannon checks its duration once a second, so 0.5 s would run for 1 s: give it
-        // a whole-second ceiling and stop it ourselves at the exact time.
+        // autocannon checks its duration and stop() only on its sample tick (1 s by default),
+        // so 0.5 s would run for 1 s: tick every 100 ms, give it a whole-second ceiling and
+        // stop it ourselves at the exact time.
         duration: Math.ceil(seconds) + 1,
+        sampleInt: 100,
         timeout: config.requestTimeoutSeconds,
         // One thread: workers would drop the per-response events we record.
         workers: 0,

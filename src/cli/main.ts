@@ -53,11 +53,13 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
           .option('reports-dir', { type: 'string', default: 'reports', describe: 'where run folders are created' })
           .option('seed', { type: 'number', describe: 'seed for the trial order (replays an earlier run\'s order)' })
           .option('envoy', { type: 'string', describe: 'the envoy binary to use (default: envoy on PATH)' })
+          .option('context', { type: 'string', describe: 'kubernetes backend: kubeconfig context (a tier\'s own context wins)' })
+          .option('kubeconfig', { type: 'string', describe: 'kubernetes backend: kubeconfig file (default: $KUBECONFIG or ~/.kube/config)' })
           .option('calibrate', { type: 'boolean', default: false, describe: 'measure this host as an instrument first and record it with the host facts' })
           .option('aa', { type: 'boolean', default: false, describe: 'also run a copy of the baseline (A/A) to measure this machine\'s noise floor' })
           .option('progress', { type: 'boolean', default: true, describe: 'show progress (--no-progress to hide)' }),
       async (a) => {
-        exitCode = await runCommand({ scenario: a.scenario, out: a.out, reportsDir: a.reportsDir, seed: a.seed, progress: a.progress, aa: a.aa, envoy: a.envoy, calibrate: a.calibrate }, out, abort.signal);
+        exitCode = await runCommand({ scenario: a.scenario, out: a.out, reportsDir: a.reportsDir, seed: a.seed, progress: a.progress, aa: a.aa, envoy: a.envoy, calibrate: a.calibrate, context: a.context, kubeconfig: a.kubeconfig }, out, abort.signal);
       },
     )
     .command(
@@ -144,9 +146,14 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
     .command(
       'destroy [runId]',
       'stop every process left behind by a crashed run',
-      (y) => y.positional('runId', { type: 'string' }).option('all', { type: 'boolean', default: false, describe: 'every meshbench run' }),
+      (y) =>
+        y
+          .positional('runId', { type: 'string' })
+          .option('all', { type: 'boolean', default: false, describe: 'every meshbench run' })
+          .option('context', { type: 'string', describe: 'kubeconfig context to clean up in' })
+          .option('kubeconfig', { type: 'string', describe: 'kubeconfig file' }),
       async (a) => {
-        exitCode = await destroyCommand(a.runId, a.all, out);
+        exitCode = await destroyCommand({ runId: a.runId, all: a.all, context: a.context, kubeconfig: a.kubeconfig }, out);
       },
     )
     .demandCommand(1, 'name a command: run, validate, calibrate, doctor, schema, report, compare, gate, plan or destroy')

@@ -98,26 +98,28 @@ function similar(a: string, b: string): boolean {
 }
 
 
-/** The keys a strict object accepts at `path`, found by walking the zod schema. */
+/** The keys a strict object accepts at `path`, found by walking the zod schema (every branch of a union). */
 function knownKeys(schema: z.ZodType, path: (string | number)[]): string[] {
-  let current: z.ZodType | undefined = schema;
+  let current = branches(schema);
   for (const segment of path) {
-    current = unwrap(current);
-    if (!current) return [];
-    if (current instanceof z.ZodObject && typeof segment === 'string') current = current.shape[segment] as z.ZodType | undefined;
-    else if (current instanceof z.ZodArray && typeof segment === 'number') current = current.element as z.ZodType;
-    else return [];
+    current = current.flatMap((s): z.ZodType[] => {
+      if (s instanceof z.ZodObject && typeof segment === 'string') {
+        const field = s.shape[segment] as z.ZodType | undefined;
+        return field ? branches(field) : [];
+      }
+      if (s instanceof z.ZodArray && typeof segment === 'number') return branches(s.element as z.ZodType);
+      return [];
+    });
   }
-  current = unwrap(current);
-  return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
+  return [...new Set(current.flatMap((s) => (s instanceof z.ZodObject ? Object.keys(s.shape) : [])))];
 }
 
-function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
-  let s = schema;
-  for (let i = 0; i < 10 && s; i++) {
-    if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
-    else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
-    else return s;
-  }
-  return s;
+/** The object-like schemas a value at this point may be checked against. */
+function branches(schema: z.ZodType): z.ZodType[] {
+  const s = schema;
+  if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) return branches(s.unwrap() as z.ZodType);
+  // A preprocess step is a pipe from a transform into the real schema; a refinement pipe starts with it.
+  if (s instanceof z.ZodPipe) return branches((s.in instanceof z.ZodTransform ? s.out : s.in) as z.ZodType);
+  if (s instanceof z.ZodUnion) return (s.options as z.ZodType[]).flatMap(branches);
+  return [s];
 }

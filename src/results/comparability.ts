@@ -3,16 +3,8 @@
  * name, proxy, mode and workers). Comparing anything else would put a number on a
  * difference in setup. A renamed variant can be mapped explicitly.
  */
+import type { RecordedVariant } from './recorded-scenario.js';
 import type { RunRecord } from './schema.js';
-
-interface RecordedVariant {
-  name: string;
-  proxy?: string;
-  mode?: string;
-  workers?: number;
-  copyOf?: string;
-  injectDelayMs?: number;
-}
 
 interface RecordedScenario {
   topology?: unknown;
@@ -37,7 +29,7 @@ export function scenarioDifferences(reference: RunRecord, candidate: RunRecord, 
     }
     // An explicit mapping says "this is the upgrade of that one": its proxy may differ.
     if (variantMap[v.name]) continue;
-    for (const field of ['proxy', 'mode', 'workers', 'copyOf'] as const)
+    for (const field of ['proxy', 'mesh', 'mode', 'workers', 'copyOf'] as const)
       if (v[field] !== ref[field]) problems.push(`variant "${v.name}": ${field} ${String(ref[field])} → ${String(v[field])}`);
   }
   return problems;

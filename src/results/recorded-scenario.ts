@@ -12,15 +12,17 @@ export interface RecordedVariant {
   workers?: number;
   copyOf?: string;
   injectDelayMs?: number;
+  /** Kubernetes backend: the mesh profile ('none' for the baseline). */
+  mesh?: string;
 }
 
 export function recordedVariants(run: RunRecord): RecordedVariant[] {
   return ((run.scenario as { variants?: RecordedVariant[] }).variants ?? []).map((v) => ({ ...v }));
 }
 
-/** The variant overhead is measured against: no proxy, and not an A/A copy. */
+/** The variant overhead is measured against: no proxy (no mesh, on Kubernetes), and not an A/A copy. */
 export function recordedBaseline(run: RunRecord, where: string): string {
-  const baseline = recordedVariants(run).find((v) => !v.proxy && !v.copyOf);
+  const baseline = recordedVariants(run).find((v) => !v.copyOf && (v.mesh ? v.mesh === 'none' : !v.proxy));
   if (!baseline) throw new InvalidInputError(`${where}: the recorded scenario has no baseline variant`);
   return baseline.name;
 }

@@ -6,7 +6,15 @@
  */
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
-import type { Scenario } from './schema.js';
+import type { LoadConfig } from './schema.js';
+
+/** What planning reads; both backends' scenarios have it. */
+export interface PlannableScenario {
+  tiers: readonly { name: string }[];
+  variants: readonly { name: string }[];
+  load: LoadConfig;
+  repetitions: number;
+}
 
 export interface PlannedTrial {
   /** Position in the executed order, from 0. */
@@ -23,7 +31,7 @@ export interface PlannedTrial {
 }
 
 /** The load levels of a scenario, as they appear in a plan. */
-export function loadLevels(scenario: Scenario): { connections: number; requestedRps: number | null; label: string }[] {
+export function loadLevels(scenario: Pick<PlannableScenario, 'load'>): { connections: number; requestedRps: number | null; label: string }[] {
   const load = scenario.load;
   switch (load.mode) {
     case 'closed':
@@ -35,7 +43,7 @@ export function loadLevels(scenario: Scenario): { connections: number; requested
   }
 }
 
-export function planTrials(scenario: Scenario, seed: number): PlannedTrial[] {
+export function planTrials(scenario: PlannableScenario, seed: number): PlannedTrial[] {
   const random = xoroshiro128plus(seed);
   const trials: PlannedTrial[] = [];
   for (const tier of scenario.tiers) {

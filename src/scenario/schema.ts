@@ -100,9 +100,45 @@ export const capacityLoadSchema = z.strictObject({
 export const loadSchema = z.discriminatedUnion('mode', [closedLoadSchema, openLoadSchema, capacityLoadSchema]);
 export type LoadConfig = z.output<typeof loadSchema>;
 
+const neighbourImplementation = z.enum(['auto', 'stress-ng', 'builtin']).default('auto').describe('stress-ng when installed, else a built-in one');
+
+/** Emulated contention for a local tier: what a shared, oversold vCPU or a slow disk does to the pods. */
+export const contentionSchema = z.strictObject({
+  cpuQuotaCores: z.number().positive().max(1024).optional().describe('CPU limit of all the pods together, in cores (like a Kubernetes limit).'),
+  cpuPeriodUs: z.number().int().min(1000).max(1_000_000).optional().describe('CFS quota period; default 100 ms.'),
+  podWeight: z.number().int().min(1).max(10_000).optional().describe('The pods\' CPU weight (cgroup v2 scale, 100 = ordinary).'),
+  cpuNeighbour: z
+    .strictObject({
+      dutyPct: z.number().min(1).max(100).describe('Share of each period the neighbour wants the CPU.'),
+      weight: z.number().int().min(1).max(10_000).optional().describe('Its weight on the pods\' scale; default equal to the pods\'.'),
+      periodMs: z.number().positive().max(10_000).optional(),
+      workers: z.number().int().min(1).max(64).optional(),
+      implementation: neighbourImplementation,
+    })
+    .optional()
+    .describe('A noisy neighbour on the pods\' CPUs, in its own cgroup.'),
+  ioNeighbour: z
+    .strictObject({
+      fsync: z.literal(true).optional().describe('Synchronous writes: the only kind that shows as iowait.'),
+      writers: z.number().int().min(1).max(64).optional(),
+      blockBytes: z.number().int().positive().optional(),
+      fileBytes: z.number().int().positive().optional(),
+      direct: z.boolean().optional(),
+      implementation: neighbourImplementation,
+    })
+    .optional()
+    .describe('A writer on the disk the run writes to (access logs land there too).'),
+  pinning: z
+    .strictObject({ podCpus: z.array(z.number().int().min(0)).min(1), loadgenCpus: z.array(z.number().int().min(0)).min(1) })
+    .optional()
+    .describe('Pods (and the CPU neighbour) on some CPUs, the load generator on others.'),
+});
+export type ContentionConfig = z.output<typeof contentionSchema>;
+
 export const tierSchema = z.strictObject({
   name: dnsLabel.describe('Tier label, e.g. this-host, shared-vps, dedicated-nvme. Results from machines merge by it.'),
   description: z.string().optional(),
+  contention: contentionSchema.optional().describe('Local backend: emulate a shared or slow host on this one.'),
 });
 
 export const quiescenceSchema = z.strictObject({

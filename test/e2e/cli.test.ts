@@ -41,9 +41,11 @@ describe('meshbench schema', () => {
   it('prints a JSON Schema for editors', async () => {
     const r = await runCli(['schema']);
     expect(r.code).toBe(0);
-    const schema = JSON.parse(r.stdout) as { $schema: string; properties: Record<string, unknown> };
+    const schema = JSON.parse(r.stdout) as { $schema: string; oneOf: { properties: Record<string, { enum?: string[]; const?: string }> }[] };
     expect(schema.$schema).toContain('2020-12');
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['topology', 'variants', 'load', 'tiers']));
+    // One branch per backend, told apart by `backend`.
+    expect(schema.oneOf).toHaveLength(2);
+    for (const branch of schema.oneOf) expect(Object.keys(branch.properties)).toEqual(expect.arrayContaining(['topology', 'variants', 'load', 'tiers', 'backend']));
   });
 });
 

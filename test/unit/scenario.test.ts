@@ -26,7 +26,8 @@ describe('scenario files', () => {
   });
   it.each(files)('%s validates', async (file) => {
     const scenario = await loadScenarioFile(path.join(scenariosDir, file));
-    expect(scenario.variants.filter((v) => !v.proxy)).toHaveLength(1);
+    const isBaseline = (v: (typeof scenario.variants)[number]) => !v.copyOf && ('mesh' in v && v.mesh ? v.mesh === 'none' : !('proxy' in v && v.proxy));
+    expect(scenario.variants.filter(isBaseline)).toHaveLength(1);
   });
 });
 

@@ -2,7 +2,10 @@ import path from 'node:path';
 import { buildReport } from '../../report/build-report.js';
 import { runScenario } from '../../runner/run-scenario.js';
 import { loadScenarioFile } from '../../scenario/load.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, InvalidInputError } from '../../errors.js';
+import { runKubernetesScenario } from '../../backends/kubernetes/run-kubernetes.js';
+import { isKubernetesScenario } from '../../scenario/any-scenario.js';
+import type { ProgressEvent } from '../../runner/progress.js';
 import { baselineVariant, variantSchema, type Scenario } from '../../scenario/schema.js';
 import type { CliOutput } from '../output.js';
 import { createProgressView } from '../progress-view.js';
@@ -16,28 +19,29 @@ export interface RunArgs {
   aa: boolean;
   envoy?: string;
   calibrate: boolean;
+  context?: string;
+  kubeconfig?: string;
 }
 
 export async function runCommand(args: RunArgs, out: CliOutput, signal: AbortSignal): Promise<number> {
   const loaded = await loadScenarioFile(args.scenario);
-  const scenario = args.aa ? withAaCopy(loaded) : loaded;
   const view = createProgressView(out.stderr, args.progress);
   let runDir: string | undefined;
+  const onProgress = (e: ProgressEvent) => {
+    if (e.kind === 'run-started') runDir = e.runDir;
+    view.onEvent(e);
+  };
+  const common = { scenarioFile: args.scenario, runDir: args.out, reportsDir: args.reportsDir, seed: args.seed, signal, onProgress };
   try {
-    const outcome = await runScenario({
-      scenario,
-      scenarioFile: args.scenario,
-      runDir: args.out,
-      reportsDir: args.reportsDir,
-      seed: args.seed,
-      signal,
-      proxyBinaries: args.envoy ? { envoy: path.resolve(args.envoy) } : undefined,
-      calibrate: args.calibrate,
-      onProgress: (e) => {
-        if (e.kind === 'run-started') runDir = e.runDir;
-        view.onEvent(e);
-      },
-    });
+    if (isKubernetesScenario(loaded) && args.aa) throw new InvalidInputError('--aa is for local scenarios; on Kubernetes add a variant with copyOf: <variant>');
+    const outcome = isKubernetesScenario(loaded)
+      ? await runKubernetesScenario({ ...common, scenario: loaded, cluster: { kubeconfigPath: args.kubeconfig, context: args.context } })
+      : await runScenario({
+          ...common,
+          scenario: args.aa ? withAaCopy(loaded) : loaded,
+          proxyBinaries: args.envoy ? { envoy: path.resolve(args.envoy) } : undefined,
+          calibrate: args.calibrate,
+        });
     view.stop();
     const built = await buildReport(outcome.runDir);
     out.stdout.write(`results: ${outcome.runDir}\nsummary: ${built.summaryCsvPath}\nhtml: ${built.htmlPath}\nreport: ${built.markdownPath}\n`);
