@@ -48,6 +48,8 @@ export interface CellSummary {
   /** Trials that started although the host had not gone quiet. */
   trialsStartedBusy: number;
   flaggedTrials: number;
+  /** Median share of CFS periods in which the pods ran out of CPU quota; null without a quota. */
+  cpuThrottledPctMedian: number | null;
   /** How many trials crossed each limit (a trial can cross several). */
   flagCounts: Partial<Record<FlagKind, number>>;
   /** Against the baseline of the same tier and level; absent for the baseline itself. */
@@ -135,6 +137,7 @@ function summarizeCell(trials: TrialRecord[], baseline: TrialRecord[], isBaselin
     probesTotal: trials.reduce((sum, t) => sum + t.verification.probes.length, 0),
     trialsStartedBusy: trials.filter((t) => !t.quiescence.reached).length,
     flaggedTrials: trials.filter((t) => t.flags.length > 0).length,
+    cpuThrottledPctMedian: medianOrNull(trials.map((t) => t.cpuThrottling?.throttledPct ?? null)),
     flagCounts: countFlags(trials),
     overhead,
   };

@@ -3,7 +3,8 @@
  * their overheads and verdicts against the baseline, what flagged trials do to the
  * conclusions, A/A noise floors, and SLO checks. Markdown, CSV and HTML render this.
  */
-import type { RunRecord, TrialRecord } from '../results/schema.js';
+import type { RunRecord, SampleRecord, TrialRecord } from '../results/schema.js';
+import { findRunSpikes, type TrialSpikes } from './spikes.js';
 import type { Slo } from '../scenario/schema.js';
 import { recordedBaseline, recordedSlo, recordedVariants } from '../results/recorded-scenario.js';
 import { defaultBootstrap, type BootstrapOptions } from './bootstrap.js';
@@ -50,6 +51,8 @@ export interface RunAnalysis {
   sloChecks: SloCheck[];
   /** Capacity at SLO per tier and variant (median over repetitions), with the mesh tax against the baseline. */
   capacities: CapacityRow[];
+  /** Trials with latency spikes, lined up with what the node was doing in those seconds (needs samples). */
+  spikes: TrialSpikes[];
 }
 
 export interface CapacityRow {
@@ -62,7 +65,11 @@ export interface CapacityRow {
   meshTaxPct: number | null;
 }
 
-export function analyzeRun(run: RunRecord, trials: readonly TrialRecord[], options: { excludeFlagged?: boolean; minEffectPct?: number; where?: string } = {}): RunAnalysis {
+export function analyzeRun(
+  run: RunRecord,
+  trials: readonly TrialRecord[],
+  options: { excludeFlagged?: boolean; minEffectPct?: number; where?: string; samples?: readonly SampleRecord[] } = {},
+): RunAnalysis {
   const baselineVariant = recordedBaseline(run, options.where ?? run.runId);
   // The run's seed also seeds the bootstrap, so a rebuilt report shows the same intervals.
   const bootstrap = { ...defaultBootstrap, seed: run.seed };
@@ -102,6 +109,7 @@ export function analyzeRun(run: RunRecord, trials: readonly TrialRecord[], optio
     noiseFloors: aaFloors(run, excludeFlagged ? trials.filter((t) => t.flags.length === 0) : trials, bootstrap),
     sloChecks: slo ? checkSlos(slo, cells, trials, bootstrap) : [],
     capacities: capacityRows(trials, baselineVariant),
+    spikes: options.samples ? findRunSpikes(trials, options.samples).filter((s) => s.spikeSeconds.length > 0) : [],
   };
 }
 

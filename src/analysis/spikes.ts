@@ -90,7 +90,10 @@ export interface TrialSpikes {
   secondsWithSample: number;
   spikeSeconds: number[];
   signals: SignalInSpikes[];
-  /** The signal that most sets the spike seconds apart, when one does (its share above threshold is higher in spikes by ≥ 50 points). */
+  /**
+   * The signal that most sets the spike seconds apart, when one does: its share of seconds
+   * above threshold is higher in spikes than elsewhere by at least 50 points.
+   */
   likelySignal: SpikeSignal | null;
   /** One or two sentences for the report. */
   finding: string;
@@ -147,7 +150,7 @@ export function findTrialSpikes(
   const spikeSeconds = seconds.filter(isSpike).map((s) => s.second);
 
   const signals = spikeSignals.map((signal) => compareSignal(signal, thresholds[signal], seconds, isSpike));
-  const likely = pickLikelySignal(signals);
+  const telltale = telltaleSignals(signals);
   return {
     trialId: trial.trialId,
     factor,
@@ -157,8 +160,8 @@ export function findTrialSpikes(
     secondsWithSample: seconds.filter((s) => s.node !== null).length,
     spikeSeconds,
     signals,
-    likelySignal: likely?.signal ?? null,
-    finding: describeFinding({ factor, medianP99Ms, seconds: seconds.length, spikeSeconds: spikeSeconds.length, likely, signals }),
+    likelySignal: telltale[0]?.signal ?? null,
+    finding: describeFinding({ factor, medianP99Ms, seconds: seconds.length, spikeSeconds: spikeSeconds.length, telltale, signals }),
   };
 }
 
@@ -223,18 +226,11 @@ function share(above: number, of: number): number {
   return of > 0 ? above / of : 0;
 }
 
-function pickLikelySignal(signals: SignalInSpikes[]): SignalInSpikes | null {
-  let best: SignalInSpikes | null = null;
-  let bestGap = 0.5;
-  for (const s of signals) {
-    if (s.spikeSeconds === 0 || s.spikeSecondsAbove === 0) continue;
-    const gap = share(s.spikeSecondsAbove, s.spikeSeconds) - share(s.otherSecondsAbove, s.otherSeconds);
-    if (gap >= bestGap) {
-      best = s;
-      bestGap = gap;
-    }
-  }
-  return best;
+/** Signals above their threshold in a larger share of spike seconds than of others, by ≥ 50 points; largest gap first. */
+function telltaleSignals(signals: SignalInSpikes[]): SignalInSpikes[] {
+  const gap = (s: SignalInSpikes) => share(s.spikeSecondsAbove, s.spikeSeconds) - share(s.otherSecondsAbove, s.otherSeconds);
+  // A stable sort keeps spikeSignals' order on ties, so iowait comes before the PSI io it causes.
+  return signals.filter((s) => s.spikeSecondsAbove > 0 && gap(s) >= 0.5).sort((a, b) => gap(b) - gap(a));
 }
 
 function describeFinding(f: {
@@ -242,14 +238,18 @@ function describeFinding(f: {
   medianP99Ms: number | null;
   seconds: number;
   spikeSeconds: number;
-  likely: SignalInSpikes | null;
+  telltale: SignalInSpikes[];
   signals: SignalInSpikes[];
 }): string {
   if (f.medianP99Ms === null) return 'No second had enough requests to analyse.';
   const limit = `${f.factor}× the median per-second p99 (${f.medianP99Ms.toFixed(2)} ms)`;
   if (f.spikeSeconds === 0) return `No second's p99 exceeded ${limit} in ${f.seconds} seconds.`;
   const head = `${f.spikeSeconds} of ${f.seconds} seconds had p99 above ${limit}.`;
-  if (f.likely) return `${head} ${capitalise(f.likely.sentence)}.`;
+  const [first, ...also] = f.telltale;
+  if (first) {
+    const more = also.length > 0 ? ` Also high in most spike seconds: ${also.map((s) => s.label).join(', ')}.` : '';
+    return `${head} ${capitalise(first.sentence)}.${more}`;
+  }
   const sampled = f.signals.some((s) => s.spikeSeconds > 0);
   return sampled
     ? `${head} No node signal sets them apart (none is above its threshold in most spike seconds and rarely otherwise).`

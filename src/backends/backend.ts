@@ -5,6 +5,7 @@
 import type { ProcessRole, Verification } from '../results/schema.js';
 import type { VariantConfig } from '../scenario/schema.js';
 import type { EnvoyStats } from '../proxies/envoy-admin.js';
+import type { CpuThrottling } from './local/contention/cpu-throttling.js';
 
 /** One measurable part of a deployment: an app, a proxy, the load generator. */
 export interface Component {
@@ -29,6 +30,14 @@ export interface Deployment {
 
 export interface Backend {
   readonly kind: 'local';
+  /** The tier's emulated contention, as applied (run.json); null when the tier has none. */
+  contentionRecord?(): unknown;
+  /** Processes that belong to the tier's emulation (noisy neighbours): not foreign, not part of the trial. */
+  backgroundComponents?(): Promise<Component[]>;
+  /** Put the load generator where the tier says (its own CPUs when pinned). */
+  placeLoadGenerator?(pid: number): Promise<void>;
+  /** Cumulative CFS counters of the pods' cgroup, when the tier limits CPU. */
+  readThrottling?(): Promise<CpuThrottling | undefined>;
   /** Check what the scenario needs (binaries, permissions) before anything is started. */
   prepare(): Promise<void>;
   deploy(variant: VariantConfig): Promise<Deployment>;

@@ -34,11 +34,20 @@ export function renderHaproxyConfig(spec: SidecarSpec): string {
     // HAProxy sets SO_REUSEPORT by default, so a stale HAProxy from a crashed run on the same
     // port would silently share the traffic instead of making this one fail to bind.
     '    noreuseport',
-    // No `log` line on purpose: no access log (a later rung adds one).
-    '',
-    'defaults',
-    `    mode ${l7 ? 'http' : 'tcp'}`,
   );
+  // Without accessLogPath: no `log` line at all, so no access log.
+  if (spec.accessLogPath !== undefined) {
+    add(
+      '    # Access log: HAProxy cannot open a file, so it writes to stdout, which the launcher',
+      `    # points at ${spec.accessLogPath} (haproxyAccessLogLaunch).`,
+      '    log stdout format raw daemon info',
+    );
+  }
+  add('', 'defaults', `    mode ${l7 ? 'http' : 'tcp'}`);
+  if (spec.accessLogPath !== undefined) {
+    // dontlognull: connections that carried nothing (readiness probes) are not traffic.
+    add('    log global', `    option ${l7 ? 'httplog' : 'tcplog'}`, '    option dontlognull');
+  }
   if (l7) add('    option http-keep-alive', '    http-reuse always');
   add('    timeout connect 5s', '    timeout client 60s', '    timeout server 60s');
   if (l7) {
@@ -77,8 +86,19 @@ export function renderHaproxyConfig(spec: SidecarSpec): string {
 
   if (spec.adminPort !== undefined) {
     add('', 'listen stats', `    bind ${addr(spec.host, spec.adminPort)}`, '    mode http', '    stats enable', '    stats uri /stats');
+    // Stats scrapes are not traffic; keep them out of the access log.
+    if (spec.accessLogPath !== undefined) add('    no log');
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The launch for a HAProxy whose spec has accessLogPath: stdout (where its config sends the
+ * access log) is appended to that file; stderr stays wherever the launcher sends it. sh
+ * execs HAProxy, so the pid is still HAProxy's own.
+ */
+export function haproxyAccessLogLaunch(launch: { command: string; args: string[] }, accessLogPath: string): { command: string; args: string[] } {
+  return { command: '/bin/sh', args: ['-c', 'log=$1; shift; exec "$@" >>"$log"', 'meshbench-haproxy-log', accessLogPath, launch.command, ...launch.args] };
 }
 
 function inboundTls(identity: IdentityFiles): string {
@@ -123,6 +143,7 @@ export function checkSidecarSpec(spec: SidecarSpec): void {
   if (!spec.inbound && spec.outbound.length === 0) problems.push('the spec has neither an inbound nor an outbound listener');
   if (!/^[A-Za-z0-9._:-]+$/.test(spec.host)) problems.push(`host "${spec.host}" is not an address or host name`);
   checkPath('workDir', spec.workDir, problems);
+  if (spec.accessLogPath !== undefined) checkPath('accessLogPath', spec.accessLogPath, problems);
 
   const ports = new Map<number, string>();
   const port = (what: string, value: number, listening: boolean) => {

@@ -55,7 +55,7 @@ export function renderNginxConfig(spec: SidecarSpec, options: NginxRenderOptions
   if (spec.mode === 'tcp') {
     out.line('');
     out.block('stream', () => {
-      out.line('access_log off;');
+      accessLog(out, spec.accessLogPath, 'stream');
       if (spec.inbound) {
         out.line('');
         out.block('upstream inbound_app', () => out.line(`server ${addr(spec.host, spec.inbound!.appPort)};`));
@@ -82,7 +82,8 @@ export function renderNginxConfig(spec: SidecarSpec, options: NginxRenderOptions
   if (spec.mode !== 'tcp' || spec.adminPort !== undefined) {
     out.line('');
     out.block('http', () => {
-      out.line('access_log off;');
+      // In mode tcp this block only serves the stats endpoint, whose scrapes are not traffic.
+      accessLog(out, spec.mode === 'tcp' ? undefined : spec.accessLogPath, 'http');
       // The compiled-in temp paths live under /var/lib/nginx, which is root-only.
       out.line(`client_body_temp_path ${quote(paths.clientBodyTemp)};`);
       out.line(`proxy_temp_path ${quote(paths.proxyTemp)};`);
@@ -94,12 +95,31 @@ export function renderNginxConfig(spec: SidecarSpec, options: NginxRenderOptions
         out.line('');
         out.block('server', () => {
           out.line(`listen ${addr(spec.host, spec.adminPort!)};`);
+          if (spec.mode !== 'tcp' && spec.accessLogPath !== undefined) out.line('access_log off;');
           out.block('location = /stub_status', () => out.line('stub_status;'));
         });
       }
     });
   }
   return out.text();
+}
+
+/**
+ * `access_log off`, or one line per request (http) or connection (stream) to `path`,
+ * written unbuffered as each request ends. The stream module has no predefined format.
+ */
+function accessLog(out: Writer, path: string | undefined, context: 'http' | 'stream'): void {
+  if (path === undefined) {
+    out.line('access_log off;');
+    return;
+  }
+  out.line(
+    context === 'http'
+      ? `log_format meshbench '$remote_addr [$time_local] "$request" $status $body_bytes_sent $request_time "$upstream_addr" $upstream_response_time "$http_user_agent"';`
+      : `log_format meshbench '$remote_addr [$time_local] $protocol $status $bytes_sent $bytes_received $session_time "$upstream_addr"';`,
+  );
+  // As HAProxy's dontlognull: a stream session that received nothing (a readiness probe) is not traffic.
+  out.line(`access_log ${quote(path)} meshbench${context === 'stream' ? ' if=$bytes_received' : ''};`);
 }
 
 function httpProxying(out: Writer, spec: SidecarSpec): void {

@@ -61,4 +61,11 @@ export interface SidecarSpec {
   workers: number;
   /** Port for the proxy's stats/admin endpoint, when it has one. */
   adminPort?: number;
+  /**
+   * The `accesslog` rung: one line per request (per connection in mode tcp) written to this
+   * file. nginx opens it itself. HAProxy 2.6 cannot open a log file (a path in `log` is a
+   * syslog socket), so its config logs to stdout and the process must be started with stdout
+   * on this file: wrap its launch with haproxyAccessLogLaunch().
+   */
+  accessLogPath?: string;
 }

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { analyzeRun, type RunAnalysis } from '../analysis/run-analysis.js';
-import { readRunFolder } from '../results/reader.js';
+import { readRunFolder, readSamples } from '../results/reader.js';
 import { renderMarkdownReport } from './markdown.js';
 import { renderSummaryCsv } from './summary-csv.js';
 import { writeRunVisuals } from './run-visuals.js';
@@ -27,7 +27,8 @@ export interface ReportOptions {
 
 export async function buildReport(runDir: string, options: ReportOptions = {}): Promise<BuiltReport> {
   const { run, trials } = await readRunFolder(runDir);
-  const analysis = analyzeRun(run, trials, { excludeFlagged: options.excludeFlagged, where: runDir });
+  const samples = await readSamples(runDir);
+  const analysis = analyzeRun(run, trials, { excludeFlagged: options.excludeFlagged, where: runDir, samples });
   const markdownPath = path.join(runDir, 'report.md');
   const summaryCsvPath = path.join(runDir, 'summary.csv');
   // Charts first: report.md links the PNGs they leave under images/.

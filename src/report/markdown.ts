@@ -9,7 +9,7 @@ import type { CellVerdicts, RunAnalysis } from '../analysis/run-analysis.js';
 import { minimumRepetitions, type VerdictResult } from '../analysis/verdict.js';
 import type { RunRecord, TrialRecord } from '../results/schema.js';
 import { fixed, integer, megabytes, signed, withInterval } from './format.js';
-import { levelLabel, levelShort } from '../analysis/load-level.js';
+import { levelLabel, levelOf, levelShort } from '../analysis/load-level.js';
 import { chartImageLines, type ChartImage } from './markdown-images.js';
 
 export function renderMarkdownReport(input: RunAnalysis, images: readonly ChartImage[] = []): string {
@@ -35,6 +35,8 @@ export function renderMarkdownReport(input: RunAnalysis, images: readonly ChartI
   // ── end chart images ──
   for (const tier of unique(cells.map((c) => c.tier))) {
     out.push(`## Tier \`${tier}\``, '');
+    const contention = describeContention(input.run.contention[tier]);
+    if (contention) out.push(contention, '');
     const ofTier = cells.filter((c) => c.tier === tier);
     for (const key of unique(ofTier.map((c) => `${c.loadMode}:${c.level}`))) {
       const group = ofTier.filter((c) => `${c.loadMode}:${c.level}` === key);
@@ -43,6 +45,7 @@ export function renderMarkdownReport(input: RunAnalysis, images: readonly ChartI
     }
   }
   if (input.capacities.length) out.push(...capacitySection(input), '');
+  out.push(...spikeSection(input), '');
   out.push(...flagSection(input), '');
   if (input.noiseFloors.length) out.push(...noiseFloorSection(input), '');
   if (input.sloChecks.length) out.push(...sloSection(input), '');
@@ -199,6 +202,38 @@ function capacitySection(a: RunAnalysis): string[] {
   ];
   for (const r of a.capacities)
     lines.push(`| ${r.tier} | ${r.variant} | ${r.capacityRps === null ? 'below the lowest rate tried' : integer(r.capacityRps)} | ${r.confirmedSearches}/${r.searches} | ${r.meshTaxPct === null ? '–' : fixed(r.meshTaxPct, 1)} | ${r.searches} |`);
+  return lines;
+}
+
+/** The tier's emulated contention in words, from what run.json recorded as applied. */
+function describeContention(record: unknown): string | null {
+  const r = record as
+    | { settings?: { cpuQuotaCores?: number; cpuNeighbour?: { dutyPct: number }; ioNeighbour?: unknown; pinning?: { podCpus: number[]; loadgenCpus: number[] } }; cgroupSupport?: string }
+    | undefined;
+  if (!r?.settings) return null;
+  const s = r.settings;
+  const parts = [
+    s.cpuQuotaCores !== undefined ? `pods limited to ${s.cpuQuotaCores} CPU (CFS quota)` : null,
+    s.cpuNeighbour ? `a CPU neighbour at ${s.cpuNeighbour.dutyPct}% duty on the pods' CPUs` : null,
+    s.ioNeighbour ? 'an fsync-writing I/O neighbour on the same disk' : null,
+    s.pinning ? `pods pinned to CPU ${s.pinning.podCpus.join(',')}, load generator to CPU ${s.pinning.loadgenCpus.join(',')}` : null,
+  ].filter(Boolean);
+  return `Emulated contention: ${parts.length ? parts.join('; ') : 'none'}${r.cgroupSupport ? ` (${r.cgroupSupport})` : ''}.`;
+}
+
+function spikeSection(a: RunAnalysis): string[] {
+  const lines = ['## Latency spikes against what the node was doing', ''];
+  if (a.spikes.length === 0)
+    return [...lines, 'No trial had a second whose p99 exceeded twice its own median per-second p99, or the run has no 1 Hz samples.'];
+  lines.push(
+    `${a.spikes.length} trial(s) had seconds whose p99 exceeded twice the trial's median per-second p99. For each, what steal, iowait, PSI and CPU were in those seconds compared with the others:`,
+    '',
+  );
+  const byTrial = new Map(a.trials.map((t) => [t.trialId, t]));
+  for (const s of [...a.spikes].sort((x, y) => y.spikeSeconds.length - x.spikeSeconds.length).slice(0, 12)) {
+    const t = byTrial.get(s.trialId);
+    lines.push(`- ${t ? `${t.tier} · ${t.variant} · ${levelLabel(t.loadMode, levelOf(t))} · rep ${t.repetition}` : s.trialId}: ${s.finding}`);
+  }
   return lines;
 }
 

@@ -42,7 +42,8 @@ export const nodeWindowSchema = z.object({
 });
 export type NodeWindow = z.infer<typeof nodeWindowSchema>;
 
-export const processRoles = ['proxy', 'app', 'loadgen', 'harness'] as const;
+/** neighbour: an emulated noisy neighbour (a tier's CPU or I/O hog); its CPU is the point, not foreign. */
+export const processRoles = ['proxy', 'app', 'loadgen', 'harness', 'neighbour'] as const;
 export type ProcessRole = (typeof processRoles)[number];
 
 /** One component of the trial (a proxy, an app, the load generator), summed over its process tree. */
@@ -196,6 +197,11 @@ export const trialRecordSchema = z.object({
   perSecond: z.array(perSecondSchema),
   /** Added in 0.2 without a version bump: records written before it have none. */
   flags: z.array(trialFlagSchema).default([]),
+  /** CFS throttling of the tier's pod cgroup over the window, when the tier sets a CPU quota. */
+  cpuThrottling: z
+    .object({ periods: z.number(), throttledPeriods: z.number(), throttledMs: z.number(), throttledPct: z.number() })
+    .nullable()
+    .default(null),
   /** Proxies' own counters over the window (Envoy admin stats totals), by component name. */
   proxyStats: z.record(z.string(), z.record(z.string(), z.number())).default({}),
 });
@@ -248,6 +254,8 @@ export const hostFactsSchema = z.object({
   nodeVersion: z.string(),
   proxies: z.record(z.string(), z.string()),
   calibration: calibrationSchema.optional(),
+  /** The host at rest for a few seconds before the first trial: what steal and iowait are with nothing of ours running. */
+  idleBaseline: z.object({ windowMs: z.number(), stealPct: z.number(), iowaitPct: z.number(), foreignCpuPct: z.number(), psiCpuSomePct: z.number().nullable() }).optional(),
 });
 export type HostFacts = z.infer<typeof hostFactsSchema>;
 
@@ -270,5 +278,7 @@ export const runRecordSchema = z.object({
   tiers: z.array(z.string()),
   host: hostFactsSchema,
   plannedTrials: z.number().int(),
+  /** Per tier: the emulated contention applied to it and what the host offered for it. */
+  contention: z.record(z.string(), z.unknown()).default({}),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;

@@ -16,9 +16,11 @@ import type { ProxyKind } from '../proxies/sidecar-spec.js';
 import { resultSchemaVersion, type RunRecord, type TrialRecord } from '../results/schema.js';
 import { RunWriter } from '../results/writer.js';
 import { planTrials, randomSeed } from '../scenario/plan.js';
-import { effectiveVariant, type Scenario } from '../scenario/schema.js';
+import { effectiveVariant, type FlagLimits, type Scenario, type TierConfig } from '../scenario/schema.js';
 import { collectHostFacts } from '../sampling/host-facts.js';
 import { calibrate } from '../calibration/calibrate.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { diffSnapshots, takeSnapshot } from '../sampling/window.js';
 import { clockTicksPerSecond } from '../sampling/proc-reader.js';
 import { toolVersion } from '../version.js';
 import type { ProgressListener } from './progress.js';
@@ -34,7 +36,7 @@ export interface RunOptions {
   seed?: number;
   signal: AbortSignal;
   onProgress?: ProgressListener;
-  createBackend?: (runId: string, scenario: Scenario) => Backend;
+  createBackend?: (runId: string, scenario: Scenario, tier: TierConfig) => Backend;
   /** Measure the host as an instrument before the first trial and record it with the host facts. */
   calibrate?: boolean;
   /** Explicit proxy binaries for the local backend (`--envoy PATH`). */
@@ -55,7 +57,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const runId = newRunId(scenario.name);
   const runDir = options.runDir ?? path.join(options.reportsDir ?? 'reports', runId);
   const plan = planTrials(scenario, seed);
-  const createBackend = options.createBackend ?? ((id, s) => new LocalBackend({ runId: id, scenario: s, proxyBinaries: options.proxyBinaries }));
+  const createBackend = options.createBackend ?? ((id, s, tier) => new LocalBackend({ runId: id, scenario: s, tier, proxyBinaries: options.proxyBinaries }));
   const loadGenerator = options.loadGenerator ?? closedLoopGenerator;
   const clkTck = (await clockTicksPerSecond()).ticksPerSecond;
 
@@ -71,13 +73,15 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
 
   try {
     for (const tier of scenario.tiers) {
-      const backend = createBackend(runId, scenario);
+      const backend = createBackend(runId, scenario, tier);
       try {
         progress({ kind: 'step', message: `tier ${tier.name}: checking what the scenario needs` });
         await backend.prepare();
         if (!run) {
           progress({ kind: 'step', message: 'collecting host facts' });
           const host = await collectHostFacts({ proxies: backend instanceof LocalBackend ? backend.proxyVersions() : {} });
+          progress({ kind: 'step', message: 'measuring the idle host (steal, iowait) for 2 s' });
+          host.idleBaseline = await idleBaseline(signal);
           if (options.calibrate) {
             progress({ kind: 'step', message: 'calibrating this host as an instrument' });
             host.calibration = await calibrate({ runId });
@@ -97,10 +101,16 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
             tiers: scenario.tiers.map((t) => t.name),
             host,
             plannedTrials: plan.length,
+            contention: {},
           };
           writer = await RunWriter.create(runDir);
           await writer.writeRun(run);
           progress({ kind: 'run-started', runId, runDir, plannedTrials: plan.length, seed });
+        }
+        const contention = backend.contentionRecord?.();
+        if (contention && run) {
+          run = { ...run, contention: { ...run.contention, [tier.name]: contention } };
+          await writer!.writeRun(run);
         }
         const deployments = new Map<string, Deployment>();
         for (const variant of scenario.variants) {
@@ -109,7 +119,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
           deployments.set(variant.name, await backend.deploy(effectiveVariant(scenario, variant)));
         }
         const harness: Component = { name: 'meshbench', role: 'harness', pod: 'meshbench', program: 'node', rootPid: process.pid };
-        const runProcesses = () => [...deployments.values()].flatMap((d) => d.components.map((c) => ({ ...c, name: `${d.variant.name}:${c.name}` })));
+        // The tier's noisy neighbours are part of the run, so their CPU is not counted as foreign.
+        const background = (await backend.backgroundComponents?.()) ?? [];
+        const runProcesses = () => [...background, ...[...deployments.values()].flatMap((d) => d.components.map((c) => ({ ...c, name: `${d.variant.name}:${c.name}` })))];
         for (const planned of plan.filter((t) => t.tier === tier.name)) {
           if (signal.aborted) throw new InterruptedError();
           progress({ kind: 'trial-started', trial: planned, total: plan.length });
@@ -124,11 +136,12 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
               runId,
               deployment: deployments.get(planned.variant)!,
               runProcesses,
+              backend,
               harness,
               loadGenerator: generator,
               level,
               quiescence: { limitPct: scenario.quiescence.foreignCpuLimitPct, maxWaitMs: scenario.quiescence.maxWaitSeconds * 1000 },
-              flagLimits: scenario.flagLimits,
+              flagLimits: tierFlagLimits(scenario.flagLimits, tier),
               clockTicksPerSecond: clkTck,
               signal,
               onWaiting: (foreignCpuPct) => progress({ kind: 'waiting-for-quiet', foreignCpuPct, limitPct: scenario.quiescence.foreignCpuLimitPct }),
@@ -208,4 +221,23 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   }
   await finish('completed', null);
   return { runId, runDir, trials };
+}
+
+/** Steal and iowait with nothing of the run going yet: the floor a trial's figures sit on. */
+async function idleBaseline(signal: AbortSignal): Promise<NonNullable<RunRecord['host']['idleBaseline']>> {
+  const harness = [{ name: 'meshbench', role: 'harness' as const, pod: 'meshbench', program: 'node', rootPid: process.pid }];
+  const clk = (await clockTicksPerSecond()).ticksPerSecond;
+  const before = await takeSnapshot(harness);
+  await sleep(2000, undefined, { signal });
+  const { node } = diffSnapshots(before, await takeSnapshot(harness), clk);
+  return { windowMs: node.windowMs, stealPct: node.stealPct, iowaitPct: node.iowaitPct, foreignCpuPct: node.foreignCpuPct, psiCpuSomePct: node.psiCpuSomePct };
+}
+
+/**
+ * An emulated tier's own contention is the point of it, not a reason to distrust its trials:
+ * an I/O neighbour's iowait is not flagged on its tier (its CPU neighbour is already not
+ * foreign: it is part of the run).
+ */
+function tierFlagLimits(limits: FlagLimits, tier: TierConfig): FlagLimits {
+  return tier.contention?.ioNeighbour ? { ...limits, iowaitPct: 100 } : limits;
 }

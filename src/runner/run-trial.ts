@@ -3,7 +3,8 @@
  * running and the 1 Hz sampler on → record. The /proc window opens when the load agent
  * starts measuring and closes as soon as it reports the window over.
  */
-import type { Component, Deployment } from '../backends/backend.js';
+import type { Backend, Component, Deployment } from '../backends/backend.js';
+import { throttlingBetween } from '../backends/local/contention/cpu-throttling.js';
 import { MeshbenchError, ExitCode, InterruptedError } from '../errors.js';
 import type { LoadGenerator, LoadLevel } from '../load/load-generator.js';
 import type { SampleRecord, TrialRecord } from '../results/schema.js';
@@ -21,6 +22,7 @@ export interface TrialContext {
   deployment: Deployment;
   /** Every process the run has started, this trial's or not (for foreign-CPU accounting). */
   runProcesses: () => Component[];
+  backend: Pick<Backend, 'placeLoadGenerator' | 'readThrottling'>;
   harness: Component;
   loadGenerator: LoadGenerator;
   level: LoadLevel;
@@ -50,6 +52,8 @@ export async function runTrial(trial: PlannedTrial, ctx: TrialContext): Promise<
   }
 
   const loadRun = ctx.loadGenerator.start(ctx.deployment.targetUrl, ctx.level, { MESHBENCH_RUN_ID: ctx.runId });
+  // Pinned tiers keep the load generator off the pods' CPUs; it warms up before it measures.
+  await ctx.backend.placeLoadGenerator?.(loadRun.pid);
   const loadgen: Component = { name: 'loadgen/load-agent', role: 'loadgen', pod: 'loadgen', program: ctx.loadGenerator.name, rootPid: loadRun.pid };
   const trialComponents = [...ctx.deployment.components, loadgen, ctx.harness];
   const trialNames = new Set(trialComponents.map((c) => c.name));
@@ -66,6 +70,7 @@ export async function runTrial(trial: PlannedTrial, ctx: TrialContext): Promise<
     await loadRun.warmedUp;
     const startedAt = new Date();
     const statsBefore = await ctx.deployment.readProxyStats?.();
+    const throttlingBefore = await ctx.backend.readThrottling?.();
     const before = await takeSnapshot(allComponents());
     const windowStart = performance.now();
     loadRun.measure();
@@ -84,6 +89,7 @@ export async function runTrial(trial: PlannedTrial, ctx: TrialContext): Promise<
     await loadRun.measured;
     const after = await takeSnapshot(allComponents());
     const statsAfter = await ctx.deployment.readProxyStats?.();
+    const throttlingAfter = await ctx.backend.readThrottling?.();
     const windowMs = performance.now() - windowStart;
     const endedAt = new Date();
     await sampler.stop();
@@ -105,6 +111,7 @@ export async function runTrial(trial: PlannedTrial, ctx: TrialContext): Promise<
       verification,
       flagLimits: ctx.flagLimits,
       proxyStats: statsBefore && statsAfter ? proxyStatsWindow(statsBefore, statsAfter) : undefined,
+      cpuThrottling: throttlingBefore && throttlingAfter ? throttlingBetween(throttlingBefore, throttlingAfter) : null,
     });
     return { record, samples };
   } catch (err) {

@@ -27,6 +27,7 @@ export interface TrialOutcome {
   flagLimits: FlagLimits;
   /** Counters the proxies keep themselves, over the window (Envoy), by component. */
   proxyStats?: Record<string, Record<string, number>>;
+  cpuThrottling?: TrialRecord['cpuThrottling'];
 }
 
 function isOpenLoopResult(load: LoadAgentResult): load is OpenLoopAgentResult {
@@ -97,5 +98,6 @@ export function buildTrialRecord(o: TrialOutcome): TrialRecord {
     perSecond: o.load.perSecond,
     flags: flagTrial({ node: o.node, processes: o.processes, errorRatePct }, o.flagLimits),
     proxyStats: o.proxyStats ?? {},
+    cpuThrottling: o.cpuThrottling ?? null,
   };
 }

@@ -90,5 +90,6 @@ export function makeTrial(spec: TrialSpec): TrialRecord {
     requestedRps: null,
     openLoop: null,
     capacityStep: null,
+    cpuThrottling: null,
   };
 }

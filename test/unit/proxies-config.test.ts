@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSidecarSpec, renderHaproxyConfig } from '../../src/proxies/haproxy.js';
+import { checkSidecarSpec, haproxyAccessLogLaunch, renderHaproxyConfig } from '../../src/proxies/haproxy.js';
 import { renderNginxConfig } from '../../src/proxies/nginx.js';
 import { proxyModes, type IdentityFiles, type ProxyMode, type SidecarSpec } from '../../src/proxies/sidecar-spec.js';
 
@@ -14,6 +14,8 @@ function identity(name: string): IdentityFiles {
     dnsName: `${name}.default.svc.cluster.local`,
   };
 }
+
+const accessLogPath = '/run/meshbench/run-1/frontend/access.log';
 
 const layouts = ['inbound', 'outbound', 'both'] as const;
 type Layout = (typeof layouts)[number];
@@ -75,6 +77,9 @@ describe.each([
     it(`renders mode ${mode}, fan-out with admin port, 2 workers, IPv6`, async () => {
       await expect(render(fanout(mode))).toMatchFileSnapshot(`./__snapshots__/proxies-config/${proxy}-${mode}-fanout.${ext}`);
     });
+    it(`renders mode ${mode}, fan-out with admin port and an access log`, async () => {
+      await expect(render({ ...fanout(mode), accessLogPath })).toMatchFileSnapshot(`./__snapshots__/proxies-config/${proxy}-${mode}-accesslog.${ext}`);
+    });
   }
 
   it('is pure: the same spec gives the same text', () => {
@@ -113,7 +118,17 @@ describe('nginx specifics', () => {
     expect(text).toContain('ssl_verify_client on;');
   });
 
-  it('never writes an access log', () => {
+  it('writes the access log to the given path in every mode, never for the stats endpoint', () => {
+    for (const mode of proxyModes) {
+      const text = renderNginxConfig({ ...fanout(mode), accessLogPath });
+      expect(text.match(/access_log '\/run\/meshbench\/run-1\/frontend\/access\.log' meshbench( if=\$bytes_received)?;/g)).toHaveLength(1);
+      // The stats server (or, in mode tcp, the http block that only holds it) logs nothing.
+      expect(text).toMatch(/access_log off;[\s\S]*stub_status;/);
+    }
+    expect(renderNginxConfig({ ...spec('tcp', 'both'), accessLogPath })).toMatch(/stream \{\n    log_format meshbench '[^']*\$session_time[^']*';\n    access_log /);
+  });
+
+  it('never writes an access log without accessLogPath', () => {
     for (const mode of proxyModes) {
       const text = renderNginxConfig(fanout(mode));
       expect(text.match(/access_log/g)?.length).toBe(text.match(/access_log off;/g)?.length);
@@ -132,6 +147,23 @@ describe('haproxy specifics', () => {
     expect(renderHaproxyConfig(spec('mtls', 'inbound'))).toMatch(/bind 127\.0\.0\.1:15006 ssl crt .* ca-file .* verify required/);
   });
 
+  it('logs every frontend to stdout when given an access log path, with the format for its mode', () => {
+    for (const mode of proxyModes) {
+      const text = renderHaproxyConfig({ ...fanout(mode), accessLogPath });
+      expect(text).toMatch(/^global\n[\s\S]*^    log stdout format raw daemon info$/m);
+      expect(text).toMatch(/^defaults\n[\s\S]*^    log global\n    option (httplog|tcplog)\n    option dontlognull$/m);
+      expect(text).toContain(mode === 'tcp' ? 'option tcplog' : 'option httplog');
+      expect(text).toMatch(/^listen stats\n[\s\S]*^    no log$/m);
+    }
+  });
+
+  it('launches through sh with stdout appended to the access log, keeping argv intact', () => {
+    const launch = haproxyAccessLogLaunch({ command: '/usr/sbin/haproxy', args: ['-f', '/x/haproxy.cfg', '-db'] }, "/tmp/a dir/access.log");
+    expect(launch.command).toBe('/bin/sh');
+    expect(launch.args.slice(2)).toEqual(['meshbench-haproxy-log', '/tmp/a dir/access.log', '/usr/sbin/haproxy', '-f', '/x/haproxy.cfg', '-db']);
+    expect(launch.args[1]).toMatch(/exec "\$@" >>"\$log"/);
+  });
+
   it('has no log line (no access log)', () => {
     for (const mode of proxyModes) expect(renderHaproxyConfig(fanout(mode))).not.toMatch(/^\s*log\s/m);
   });
@@ -146,6 +178,8 @@ describe('spec checks', () => {
     ['a quote in a path', spec('http', 'both', { workDir: "/tmp/it's" }), /contains a quote/],
     ['a port used twice', spec('http', 'both', { adminPort: 15006 }), /adminPort 15006 is also used by inbound.listenPort/],
     ['a bad port', spec('http', 'both', { inbound: { listenPort: 70000, appPort: 1 } }), /inbound.listenPort must be a TCP port/],
+    ['a relative access log path', spec('http', 'both', { accessLogPath: 'access.log' }), /accessLogPath must be an absolute path/],
+    ['a quote in the access log path', spec('http', 'both', { accessLogPath: "/tmp/it's.log" }), /accessLogPath .* contains a quote/],
   ])('rejects %s', (_what, bad, message) => {
     expect(() => checkSidecarSpec(bad)).toThrow(message);
     expect(() => renderHaproxyConfig(bad)).toThrow(message);

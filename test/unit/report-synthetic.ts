@@ -54,6 +54,7 @@ export function cell(tier: string, connections: number, variant: string, scale: 
     probesTotal: isBaseline ? 0 : 12,
     trialsStartedBusy: 0,
     flaggedTrials: 0,
+    cpuThrottledPctMedian: null,
     flagCounts: {},
     overhead: isBaseline
       ? {}

@@ -139,6 +139,7 @@ export async function runKubernetesScenario(options: KubernetesRunOptions): Prom
           tiers: scenario.tiers.map((t) => t.name),
           host: hostFactsFromNode(nodeObject, streams.clockTicksPerSecond(node), streams.readyByNode.get(node)?.cgroupV2),
           plannedTrials: plan.length,
+          contention: {},
         };
         writer = await RunWriter.create(runDir);
         await writer.writeRun(run);

@@ -17,10 +17,13 @@ import { envoyAdminUrl, fetchEnvoyStats, waitForEnvoyReady, type EnvoyStats } fr
 import { assertValidEnvoyBootstrap } from '../../proxies/envoy-validate.js';
 import { renderHaproxyConfig } from '../../proxies/haproxy.js';
 import { nginxPaths, renderNginxConfig } from '../../proxies/nginx.js';
+import { haproxyAccessLogLaunch } from '../../proxies/haproxy.js';
 import { checkProxyConfig, findProxyBinary, proxyLaunch } from '../../proxies/proxy-binaries.js';
 import type { IdentityFiles, ProxyKind, SidecarSpec } from '../../proxies/sidecar-spec.js';
 import type { Probe, Verification } from '../../results/schema.js';
-import type { Scenario, VariantConfig } from '../../scenario/schema.js';
+import type { Scenario, TierConfig, VariantConfig } from '../../scenario/schema.js';
+import { startTierContention, type TierContention } from './contention/tier-contention.js';
+import type { CpuThrottling } from './contention/cpu-throttling.js';
 import type { Backend, Component, Deployment } from '../backend.js';
 import { freePort } from './free-port.js';
 import { probeMtlsEnforcement } from './mtls-probes.js';
@@ -33,6 +36,8 @@ const host = '127.0.0.1';
 export interface LocalBackendOptions {
   runId: string;
   scenario: Scenario;
+  /** The tier this backend runs; its `contention` is applied to every pod. */
+  tier?: TierConfig;
   /** Private per-run directory for configs, keys and logs; removed by teardown. */
   workDir?: string;
   /** Explicit proxy binaries (`--envoy PATH`), instead of a PATH search. */
@@ -45,6 +50,7 @@ export class LocalBackend implements Backend {
   private readonly supervisor: Supervisor;
   private readonly binaries = new Map<ProxyKind, string>();
   private pki?: RunPki;
+  private contention?: TierContention;
   /** Envoy's --base-id must differ between Envoys on one host. */
   private nextEnvoyBaseId = 0;
   private tornDown = false;
@@ -77,6 +83,8 @@ export class LocalBackend implements Backend {
     }
     if (missing.length) throw new EnvironmentError(missing.join('\n'));
     await mkdir(this.workDir, { recursive: true, mode: 0o700 });
+    const settings = this.options.tier?.contention;
+    if (settings) this.contention = await startTierContention({ runId: this.options.runId, tier: this.options.tier!.name, settings, workDir: this.workDir });
     if (this.options.scenario.variants.some((v) => v.mode === 'mtls'))
       this.pki = await createRunPki(path.join(this.workDir, 'pki'), this.options.scenario.namespace, podPlans(this.options.scenario).map((p) => p.name));
   }
@@ -122,6 +130,7 @@ export class LocalBackend implements Backend {
         env: { MESHBENCH_SERVICE: JSON.stringify(config) },
         readyPort: config.port,
       });
+      await this.contention?.pods.addPid(proc.pid);
       components.push({ name: `${svc.name}/app`, role: 'app', pod: svc.name, program: 'node', rootPid: proc.pid });
     }
 
@@ -144,6 +153,7 @@ export class LocalBackend implements Backend {
           identity: variant.mode === 'mtls' ? this.identity(pod.name) : undefined,
           workers: variant.workers,
           adminPort: kind === 'envoy' ? await freePort(host) : undefined,
+          accessLogPath: variant.accessLog && kind !== 'envoy' ? path.join(variantDir, pod.name, 'access.log') : undefined,
         };
         const readyPort = spec.inbound?.listenPort ?? spec.outbound[0]?.listenPort;
         if (readyPort === undefined) continue;
@@ -152,7 +162,9 @@ export class LocalBackend implements Backend {
         await writeFile(configPath, renderProxyConfig(kind, spec, variant), { mode: 0o600 });
         const binary = this.binaries.get(kind)!;
         await checkProxyConfig(kind, binary, configPath, spec.workDir);
-        const launch = proxyLaunch(kind, binary, configPath, spec.workDir, { runId: this.options.runId, workers: variant.workers, envoyBaseId: this.nextEnvoyBaseId++ });
+        const proxyCommand = proxyLaunch(kind, binary, configPath, spec.workDir, { runId: this.options.runId, workers: variant.workers, envoyBaseId: this.nextEnvoyBaseId++ });
+        // HAProxy 2.6 cannot write a log file itself: its access log goes to stdout, appended to the file.
+        const launch = kind === 'haproxy' && spec.accessLogPath ? haproxyAccessLogLaunch(proxyCommand, spec.accessLogPath) : proxyCommand;
         const proc = await this.supervisor.start({
           name: `${variant.name}/${pod.name}/sidecar`,
           command: launch.command,
@@ -160,6 +172,7 @@ export class LocalBackend implements Backend {
           readyPort,
           extraLogFiles: kind === 'nginx' ? [nginxPaths(spec.workDir).errorLog] : [],
         });
+        await this.contention?.pods.addPid(proc.pid);
         if (spec.adminPort !== undefined) {
           const adminUrl = envoyAdminUrl(spec.adminPort);
           await waitForEnvoyReady(adminUrl, 15_000);
@@ -222,11 +235,30 @@ export class LocalBackend implements Backend {
     return { passed: probes.every((p) => p.passed), probes, notes };
   }
 
+  contentionRecord(): unknown {
+    return this.contention?.record ?? null;
+  }
+
+  async backgroundComponents(): Promise<Component[]> {
+    const pids = (await this.contention?.neighbourPids()) ?? [];
+    return pids.map((pid) => ({ name: `neighbour/${pid}`, role: 'neighbour', pod: 'neighbour', program: 'neighbour', rootPid: pid }));
+  }
+
+  async placeLoadGenerator(pid: number): Promise<void> {
+    await this.contention?.loadgen?.addPid(pid);
+  }
+
+  async readThrottling(): Promise<CpuThrottling | undefined> {
+    return this.options.tier?.contention?.cpuQuotaCores !== undefined ? this.contention?.readThrottling() : undefined;
+  }
+
   async teardown(): Promise<void> {
     if (this.tornDown) return;
     this.tornDown = true;
     try {
       await this.supervisor.stopAll();
+      // Pods first, then the cgroups they lived in and the neighbours.
+      await this.contention?.stop();
     } finally {
       // Keys and configs are private to the run; nothing of it should outlive it.
       await rm(this.workDir, { recursive: true, force: true });

@@ -1,0 +1,165 @@
+/**
+ * Everything a local tier's `contention` asks for, started together and undone together:
+ * the pods' cgroup (quota, weight, pinning), the load generator's cgroup (pinning), a CPU
+ * neighbour and an I/O neighbour. Start in order, stop in reverse; a failure half-way
+ * undoes what was started.
+ */
+import { join } from 'node:path';
+import { EnvironmentError } from '../../../errors.js';
+import { detectCgroupSupport, type CgroupSupport } from './cgroup-support.js';
+import { startCpuNeighbour, type CpuNeighbour, type CpuNeighbourSettings } from './cpu-neighbour.js';
+import type { CpuThrottling } from './cpu-throttling.js';
+import { startIoNeighbour, type IoNeighbour, type IoNeighbourSettings } from './io-neighbour.js';
+import type { NeighbourImplementationChoice } from './neighbour-commands.js';
+import { createPodCgroup, type PodCgroup, type PodCgroupSettings } from './pod-cgroup.js';
+
+/** A tier's contention, as the scenario declares it (the scenario schema's type must be assignable to this). */
+export interface TierContentionSettings {
+  /** CPU limit of all the tier's pods together, in cores (like a Kubernetes limit: 1 = 100 ms per 100 ms period). */
+  cpuQuotaCores?: number;
+  /** Quota period; default 100 ms. */
+  cpuPeriodUs?: number;
+  /** The pods' CPU weight (v2 scale, 100 = ordinary). Default 100. */
+  podWeight?: number;
+  cpuNeighbour?: {
+    /** Share of each period the hog wants the CPU, 1–100. */
+    dutyPct: number;
+    /** The neighbour's weight on the pods' scale; default the pods' weight (an equal neighbour). */
+    weight?: number;
+    periodMs?: number;
+    workers?: number;
+    implementation?: NeighbourImplementationChoice;
+  };
+  ioNeighbour?: {
+    /** Synchronous writes (fsync after each); the only kind that shows as iowait. */
+    fsync?: true;
+    writers?: number;
+    blockBytes?: number;
+    fileBytes?: number;
+    direct?: boolean;
+    implementation?: NeighbourImplementationChoice;
+  };
+  /** The CPU neighbour is pinned with the pods. */
+  pinning?: { podCpus: number[]; loadgenCpus: number[] };
+}
+
+export interface StartTierContentionOptions {
+  runId: string;
+  tier: string;
+  settings: TierContentionSettings;
+  /** The run's work dir: the I/O neighbour writes under it (the disk the access logs go to). */
+  workDir: string;
+  /** Neighbour logs; default <workDir>/logs. */
+  logDir?: string;
+  support?: CgroupSupport;
+}
+
+/** For run.json: what was applied to this tier, and what the host offered. */
+export interface TierContentionRecord {
+  tier: string;
+  settings: TierContentionSettings;
+  cgroupSupport: string;
+  pods: PodCgroupSettings;
+  loadgen: PodCgroupSettings | null;
+  cpuNeighbour: CpuNeighbourSettings | null;
+  ioNeighbour: IoNeighbourSettings | null;
+}
+
+export interface TierContention {
+  /** Put every app and sidecar process here (addPid, or wrapLaunch before starting). */
+  readonly pods: PodCgroup;
+  /** Put the load generator here; null without pinning. */
+  readonly loadgen: PodCgroup | null;
+  readonly record: TierContentionRecord;
+  /** The pods' cumulative CFS counters (diff per trial with throttlingBetween). */
+  readThrottling(): Promise<CpuThrottling>;
+  /** Neighbour processes now running: their CPU is not foreign to the trial, it is the point. */
+  neighbourPids(): Promise<number[]>;
+  /** Stops the neighbours and removes every cgroup and file; carries on past failures. Safe to call again. */
+  stop(): Promise<void>;
+}
+
+export async function startTierContention(o: StartTierContentionOptions): Promise<TierContention> {
+  const s = o.settings;
+  const support = o.support ?? (await detectCgroupSupport());
+  const logDir = o.logDir ?? join(o.workDir, 'logs');
+  const podWeight = s.podWeight;
+  const undo: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    const failures: string[] = [];
+    for (const step of undo.splice(0).reverse()) await step().catch((error: Error) => failures.push(error.message));
+    if (failures.length > 0) throw new EnvironmentError(`contention cleanup for tier ${o.tier} failed: ${failures.join('; ')}`);
+  };
+
+  try {
+    const pods = await createPodCgroup(o.runId, 'pods', {
+      cpuQuotaCores: s.cpuQuotaCores,
+      cpuPeriodUs: s.cpuPeriodUs,
+      weight: podWeight,
+      cpus: s.pinning?.podCpus,
+      support,
+    });
+    undo.push(() => pods.remove());
+    let loadgen: PodCgroup | null = null;
+    if (s.pinning) {
+      const created = await createPodCgroup(o.runId, 'loadgen', { cpus: s.pinning.loadgenCpus, support });
+      loadgen = created;
+      undo.push(() => created.remove());
+    }
+    let cpuNeighbour: CpuNeighbour | null = null;
+    if (s.cpuNeighbour) {
+      const n = s.cpuNeighbour;
+      const started = await startCpuNeighbour({
+        runId: o.runId,
+        logDir,
+        dutyPct: n.dutyPct,
+        periodMs: n.periodMs,
+        workers: n.workers,
+        cpus: s.pinning?.podCpus,
+        weight: n.weight ?? podWeight,
+        implementation: n.implementation,
+        support,
+      });
+      cpuNeighbour = started;
+      undo.push(() => started.stop());
+    }
+    let ioNeighbour: IoNeighbour | null = null;
+    if (s.ioNeighbour) {
+      const n = s.ioNeighbour;
+      const started = await startIoNeighbour({
+        runId: o.runId,
+        logDir,
+        dir: o.workDir,
+        writers: n.writers,
+        blockBytes: n.blockBytes,
+        fileBytes: n.fileBytes,
+        direct: n.direct,
+        implementation: n.implementation,
+        support,
+      });
+      ioNeighbour = started;
+      undo.push(() => started.stop());
+    }
+
+    let stopping: Promise<void> | undefined;
+    return {
+      pods,
+      loadgen,
+      record: {
+        tier: o.tier,
+        settings: s,
+        cgroupSupport: support.summary,
+        pods: pods.settings,
+        loadgen: loadgen?.settings ?? null,
+        cpuNeighbour: cpuNeighbour?.settings ?? null,
+        ioNeighbour: ioNeighbour?.settings ?? null,
+      },
+      readThrottling: () => pods.readThrottling(),
+      neighbourPids: async () => [...((await cpuNeighbour?.pids()) ?? []), ...((await ioNeighbour?.pids()) ?? [])],
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+}
