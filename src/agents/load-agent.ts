@@ -12,8 +12,8 @@
 import autocannon from 'autocannon';
 import type { Histogram } from 'hdr-histogram-js';
 import { createHistogramUs, encodeHistogram } from '../analysis/histograms.js';
-import { createInterface } from 'node:readline';
 import { isMainModule } from './main-module.js';
+import { runLoadAgentProcess } from './load-agent-main.js';
 
 export interface LoadAgentConfig {
   url: string;
@@ -100,28 +100,4 @@ export async function runLoad(config: LoadAgentConfig, signalReady: () => Promis
   };
 }
 
-if (isMainModule(import.meta.url)) {
-  const config = JSON.parse(process.env.MESHBENCH_LOAD ?? 'null') as LoadAgentConfig | null;
-  if (!config) {
-    process.stderr.write('load-agent: set MESHBENCH_LOAD to its JSON config\n');
-    process.exit(2);
-  }
-  const emit = (line: object) => process.stdout.write(JSON.stringify(line) + '\n');
-  const lines = createInterface({ input: process.stdin });
-  const go = () =>
-    config.waitForGo
-      ? new Promise<void>((resolve, reject) => {
-          lines.on('line', (l) => l.trim() === 'go' && resolve());
-          lines.on('close', () => reject(new Error('stdin closed before "go"')));
-        })
-      : Promise.resolve();
-  try {
-    const result = await runLoad(config, go, emit);
-    emit(result);
-    lines.close();
-    process.exit(0);
-  } catch (err) {
-    process.stderr.write(`load-agent: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  }
-}
+if (isMainModule(import.meta.url)) runLoadAgentProcess('load-agent', runLoad);

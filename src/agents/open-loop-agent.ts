@@ -22,12 +22,12 @@
 import http from 'node:http';
 import https from 'node:https';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import type { Histogram } from 'hdr-histogram-js';
 import { createHistogramUs, encodeHistogram } from '../analysis/histograms.js';
 import { arrivalTimesMs, type ArrivalProcess } from '../load/arrival-schedule.js';
 import type { LoadAgentResult } from './load-agent.js';
 import { isMainModule } from './main-module.js';
+import { runLoadAgentProcess } from './load-agent-main.js';
 
 export interface OpenLoopAgentConfig {
   url: string;
@@ -371,28 +371,4 @@ export async function runOpenLoop(config: OpenLoopAgentConfig, signalReady: () =
   }
 }
 
-if (isMainModule(import.meta.url)) {
-  const config = JSON.parse(process.env.MESHBENCH_LOAD ?? 'null') as OpenLoopAgentConfig | null;
-  if (!config) {
-    process.stderr.write('open-loop-agent: set MESHBENCH_LOAD to its JSON config\n');
-    process.exit(2);
-  }
-  const emit = (line: object) => process.stdout.write(JSON.stringify(line) + '\n');
-  const lines = createInterface({ input: process.stdin });
-  const go = () =>
-    config.waitForGo
-      ? new Promise<void>((resolve, reject) => {
-          lines.on('line', (l) => l.trim() === 'go' && resolve());
-          lines.on('close', () => reject(new Error('stdin closed before "go"')));
-        })
-      : Promise.resolve();
-  try {
-    const result = await runOpenLoop(config, go, emit);
-    emit(result);
-    lines.close();
-    process.exit(0);
-  } catch (err) {
-    process.stderr.write(`open-loop-agent: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
-  }
-}
+if (isMainModule(import.meta.url)) runLoadAgentProcess('open-loop-agent', runOpenLoop);

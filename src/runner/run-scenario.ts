@@ -13,8 +13,9 @@ import type { LoadGenerator, LoadLevel } from '../load/load-generator.js';
 import { openLoopGenerator, type OpenLoadLevel } from '../load/open-loop.js';
 import { meetsSlo, searchCapacity, type CapacitySlo } from '../analysis/capacity.js';
 import type { ProxyKind } from '../proxies/sidecar-spec.js';
-import { resultSchemaVersion, type RunRecord, type TrialRecord } from '../results/schema.js';
+import type { RunRecord, TrialRecord } from '../results/schema.js';
 import { RunWriter } from '../results/writer.js';
+import { newRunRecord } from '../results/new-run-record.js';
 import { planTrials, randomSeed } from '../scenario/plan.js';
 import { effectiveVariant, type FlagLimits, type Scenario, type TierConfig } from '../scenario/schema.js';
 import { collectHostFacts } from '../sampling/host-facts.js';
@@ -22,7 +23,6 @@ import { calibrate } from '../calibration/calibrate.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { diffSnapshots, takeSnapshot } from '../sampling/window.js';
 import { clockTicksPerSecond } from '../sampling/proc-reader.js';
-import { toolVersion } from '../version.js';
 import type { ProgressListener } from './progress.js';
 import { newRunId } from './run-id.js';
 import { runTrial } from './run-trial.js';
@@ -86,23 +86,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
             progress({ kind: 'step', message: 'calibrating this host as an instrument' });
             host.calibration = await calibrate({ runId });
           }
-          run = {
-            schemaVersion: resultSchemaVersion,
-            kind: 'run',
-            runId,
-            tool: { name: 'meshbench', version: toolVersion },
-            startedAt: new Date().toISOString(),
-            endedAt: null,
-            status: 'running',
-            statusDetail: null,
-            seed,
-            scenarioFile: options.scenarioFile,
-            scenario: scenario as unknown as Record<string, unknown>,
-            tiers: scenario.tiers.map((t) => t.name),
-            host,
-            plannedTrials: plan.length,
-            contention: {},
-          };
+          run = newRunRecord({ runId, seed, scenarioFile: options.scenarioFile, scenario, tiers: scenario.tiers.map((t) => t.name), host, plannedTrials: plan.length });
           writer = await RunWriter.create(runDir);
           await writer.writeRun(run);
           progress({ kind: 'run-started', runId, runDir, plannedTrials: plan.length, seed });

@@ -13,15 +13,14 @@ import path from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import { ExitCode, InterruptedError, MeshbenchError } from '../../errors.js';
 import type { LoadLevel } from '../../load/load-generator.js';
-import { resultSchemaVersion, type RunRecord, type TrialRecord } from '../../results/schema.js';
+import type { RunRecord, TrialRecord } from '../../results/schema.js';
+import { newRunRecord } from '../../results/new-run-record.js';
 import { RunWriter } from '../../results/writer.js';
 import type { ProgressListener } from '../../runner/progress.js';
 import type { RunOutcome } from '../../runner/run-scenario.js';
 import { newRunId } from '../../runner/run-id.js';
 import { buildTrialRecord } from '../../runner/trial-record.js';
 import { planTrials, randomSeed, type PlannedTrial } from '../../scenario/plan.js';
-import type { Scenario } from '../../scenario/schema.js';
-import { toolVersion } from '../../version.js';
 import { readAgentBundles } from './agent-configmap.js';
 import { applyObject, apiErrorMessage, connect, type ClusterTarget, type KubeClients } from './kube-client.js';
 import { loadJobManifest } from './load-job-manifest.js';
@@ -124,23 +123,15 @@ export async function runKubernetesScenario(options: KubernetesRunOptions): Prom
         const node = entryNode(scenario.variants[0].name);
         await streams.waitForSampleAfter([node], 0, timeoutMs, signal);
         const nodeObject = await clients.core.readNode({ name: node });
-        run = {
-          schemaVersion: resultSchemaVersion,
-          kind: 'run',
+        run = newRunRecord({
           runId,
-          tool: { name: 'meshbench', version: toolVersion },
-          startedAt: new Date().toISOString(),
-          endedAt: null,
-          status: 'running',
-          statusDetail: null,
           seed,
           scenarioFile: options.scenarioFile,
-          scenario: scenario as unknown as Record<string, unknown>,
+          scenario,
           tiers: scenario.tiers.map((t) => t.name),
           host: hostFactsFromNode(nodeObject, streams.clockTicksPerSecond(node), streams.readyByNode.get(node)?.cgroupV2),
           plannedTrials: plan.length,
-          contention: {},
-        };
+        });
         writer = await RunWriter.create(runDir);
         await writer.writeRun(run);
         progress({ kind: 'run-started', runId, runDir, plannedTrials: plan.length, seed });

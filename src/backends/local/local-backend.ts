@@ -92,7 +92,6 @@ export class LocalBackend implements Backend {
   async deploy(variant: VariantConfig): Promise<Deployment> {
     const scenario = this.options.scenario;
     const pods = podPlans(scenario);
-    const services = new Map(scenario.topology.services.map((s) => [s.name, s]));
     const meshed = variant.proxy !== undefined;
     const variantDir = path.join(this.workDir, variant.name);
     await mkdir(variantDir, { recursive: true, mode: 0o700 });
