@@ -17,7 +17,7 @@ variants:
   - { name: baseline }
   - { name: delayed, copyOf: baseline, injectDelayMs: 2 }
 load: { mode: open, rps: [200], durationSeconds: 3, warmupSeconds: 0.5 }
-repetitions: 3
+repetitions: 5
 quiescence: { maxWaitSeconds: 2 }
 `);
     const outcome = await runScenario({ scenario, scenarioFile: 'inline', reportsDir: tempDir(), seed: 5, signal: new AbortController().signal });

@@ -92,8 +92,9 @@ describe('proxyLaunch', () => {
     expect(() => proxyLaunch('nginx', '/usr/sbin/nginx', '/w/nginx.conf', '/w', { runId: 'a; user root' })).toThrow(/run id/);
   });
 
-  it('runs envoy without hot restart', () => {
-    expect(proxyLaunch('envoy', '/usr/local/bin/envoy', '/w/envoy.yaml', '/w').args).toEqual(['-c', '/w/envoy.yaml', '--disable-hot-restart']);
+  it('runs envoy with its worker count and a base id of its own, without hot restart', () => {
+    const args = proxyLaunch('envoy', '/usr/local/bin/envoy', '/w/envoy.yaml', '/w', { workers: 2, envoyBaseId: 7 }).args;
+    expect(args).toEqual(expect.arrayContaining(['--config-path', '/w/envoy.yaml', '--concurrency', '2', '--base-id', '7', '--disable-hot-restart']));
   });
 });
 
