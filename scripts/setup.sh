@@ -20,16 +20,22 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 
-# The report test opens report.html in a real, headless Chromium (Debian's package; Ubuntu's
-# chromium is a snap shim and will not do). Only the test path asks for it, through
-# MESHBENCH_SETUP_BROWSER=1 (scripts/test.sh): the quickstart installs no browser.
-if [ "${MESHBENCH_SETUP_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then
-  echo "setup: installing chromium from Debian packages (for the report's browser test)" >&2
-  sudo_cmd=()
-  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
-  # Not fatal: without a browser that one test is skipped (outside CI), the rest still run.
-  { "${sudo_cmd[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq chromium >/dev/null; } ||
-    echo "setup: could not install chromium; the report's browser test will be skipped" >&2
+# Test-only tools, asked for by scripts/test.sh through MESHBENCH_SETUP_BROWSER=1 (the
+# quickstart installs none of them): Chromium opens report.html in a real headless browser
+# (Debian's package; Ubuntu's chromium is a snap shim and will not do), and stress-ng is the
+# noisy neighbour of emulated tiers (the tests run both it and the built-in one).
+if [ "${MESHBENCH_SETUP_BROWSER:-0}" = 1 ]; then
+  test_tools=()
+  [ -x /usr/bin/chromium ] || test_tools+=(chromium)
+  command -v stress-ng >/dev/null 2>&1 || test_tools+=(stress-ng)
+  if [ ${#test_tools[@]} -gt 0 ]; then
+    echo "setup: installing ${test_tools[*]} from Debian packages (for the tests)" >&2
+    sudo_cmd=()
+    [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+    # Not fatal: without a browser that one test is skipped (outside CI), the rest still run.
+    { "${sudo_cmd[@]}" apt-get update -qq && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${test_tools[@]}" >/dev/null; } ||
+      echo "setup: could not install ${test_tools[*]}; the tests that need them will be skipped" >&2
+  fi
 fi
 
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
