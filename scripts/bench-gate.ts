@@ -38,8 +38,9 @@ const run = async (delayMs: number) =>
   (await runScenario({ scenario: scenario(delayMs), scenarioFile: 'bench', reportsDir, signal: new AbortController().signal })).trials;
 
 const tally = { aa: { regression: 0, inconclusive: 0, pass: 0 }, ab: { regression: 0, inconclusive: 0, pass: 0 } };
-const metrics = ['latencyP50Ms', 'latencyP99Ms', 'proxyCpuMsPer1kRequests'] as const;
-const options = { metrics, thresholdPct: defaultGateThresholdPct, variantMap: {}, excludeFlagged: false };
+// The gate's defaults: added p50 latency and proxy CPU per request.
+const metrics = ['latencyP50Ms', 'proxyCpuMsPer1kRequests'] as const;
+const options = { metrics, basis: 'added' as const, thresholdPct: defaultGateThresholdPct, variantMap: {}, excludeFlagged: false };
 const baselines = { reference: 'baseline', candidate: 'baseline' };
 const started = Date.now();
 for (let i = 1; i <= pairs; i++) {
@@ -53,6 +54,6 @@ for (let i = 1; i <= pairs; i++) {
   console.log(`pair ${i}: A/B ${ab.overall} [${worst(ab)}]`);
 }
 const pct = (n: number) => `${((n / pairs) * 100).toFixed(0)}%`;
-console.log(`\n${pairs} pairs, threshold ${defaultGateThresholdPct} pp, injected ${injectDelayMs} ms, ${((Date.now() - started) / 60000).toFixed(1)} min`);
+console.log(`\n${pairs} pairs, threshold ${defaultGateThresholdPct}%, injected ${injectDelayMs} ms, ${((Date.now() - started) / 60000).toFixed(1)} min`);
 console.log(`A/A: false positives ${pct(tally.aa.regression)}, inconclusive ${pct(tally.aa.inconclusive)}, pass ${pct(tally.aa.pass)}`);
 console.log(`A/B: detected ${pct(tally.ab.regression)}, inconclusive ${pct(tally.ab.inconclusive)}, missed (pass) ${pct(tally.ab.pass)}`);

@@ -86,6 +86,8 @@ export interface CapacityResult {
   capacityRps: number | null;
   confirmed: boolean;
   steps: number;
+  /** How late the open-loop driver sent in the confirmation trial (p99): the instrument's share of the p99. */
+  driverLatenessP99Ms: number | null;
 }
 
 /** Capacity per search, read back from the trial records of a run (for reports). */
@@ -102,6 +104,7 @@ export function capacityResults(trials: readonly TrialRecord[]): CapacityResult[
       capacityRps: confirm?.requestedRps ?? (best > 0 ? best : null),
       confirmed: confirm?.capacityStep?.metSlo ?? false,
       steps: steps.length,
+      driverLatenessP99Ms: confirm?.openLoop ? confirm.openLoop.sendLatenessP99Us / 1000 : null,
     };
   });
 }

@@ -1,10 +1,18 @@
 /**
  * The regression gate: compares two runs of the same scenario (say, before and after a mesh
- * upgrade) on relative overhead. Each run is measured against its own baseline variant, per
+ * upgrade) on overhead. Each run is measured against its own baseline variant, per
  * repetition, so drift of the machine between the two runs cancels; the two runs'
  * repetitions are independent, so their difference gets a two-sample bootstrap interval.
- * Proxy CPU per 1,000 requests has no baseline to divide by: it is compared as a relative
- * change of the figure itself.
+ *
+ * Two ways to state a latency overhead per repetition:
+ * - `added` (default): variant − baseline in ms, the latency the mesh adds. Compared between
+ *   runs in percent of the reference run's added latency. Cancels additive drift (a slower
+ *   network path, a busier host), and stays steady when the baseline is tiny and jumpy: on a
+ *   2-vCPU VM a 0.1 ms baseline p50 wanders by tens of percent between repetitions.
+ * - `ratio`: variant / baseline − 1, in percent; compared in percentage points. Cancels a
+ *   machine that got uniformly faster or slower, but divides by that jumpy baseline.
+ * Proxy CPU per 1,000 requests has no baseline: it is compared as a relative change of the
+ * figure itself.
  */
 import * as ss from 'simple-statistics';
 import type { TrialRecord } from '../results/schema.js';
@@ -15,8 +23,13 @@ import { levelLabel, levelOf, sameLevel, type LoadMode } from './load-level.js';
 export const gateMetrics = ['latencyP50Ms', 'latencyP99Ms', 'proxyCpuMsPer1kRequests'] as const;
 export type GateMetric = (typeof gateMetrics)[number];
 
+export const gateBases = ['added', 'ratio'] as const;
+export type GateBasis = (typeof gateBases)[number];
+
 export interface GateOptions {
   metrics: readonly GateMetric[];
+  /** How a latency overhead is stated per repetition; default `added`. */
+  basis?: GateBasis;
   /** Smallest change that matters, in percentage points of relative overhead (or percent of CPU per request). */
   thresholdPct: number;
   /** candidate variant name → reference variant name, for renamed variants. */
@@ -32,8 +45,8 @@ export interface GateRow {
   variant: string;
   referenceVariant: string;
   metric: GateMetric;
-  /** What is compared: relative overhead over the run's own baseline, or the figure itself. */
-  basis: 'overhead-pct' | 'value';
+  /** What is compared: added latency or relative overhead over the run's own baseline, or the figure itself. */
+  basis: 'overhead-ms' | 'overhead-pct' | 'value';
   referenceMedian: number;
   candidateMedian: number;
   /** Candidate − reference, in percentage points (overhead) or percent of the reference (value). */
@@ -76,15 +89,23 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
       continue;
     }
     for (const metric of options.metrics) {
-      const basis = metric === 'proxyCpuMsPer1kRequests' ? 'value' : 'overhead-pct';
-      const refValues =
-        basis === 'value' ? figures(refVariant, metric) : relativeOverheads(refVariant, inCell(ref, baselineOf.reference), metric);
-      const candValues =
-        basis === 'value' ? figures(candVariant, metric) : relativeOverheads(candVariant, inCell(cand, baselineOf.candidate), metric);
+      const basis = metric === 'proxyCpuMsPer1kRequests' ? 'value' : (options.basis ?? 'added') === 'added' ? 'overhead-ms' : 'overhead-pct';
+      const per = (variantTrials: Trials, baselineTrials: Trials) =>
+        basis === 'value'
+          ? figures(variantTrials, metric)
+          : basis === 'overhead-ms'
+            ? addedOverheads(variantTrials, baselineTrials, metric)
+            : relativeOverheads(variantTrials, baselineTrials, metric);
+      const refValues = per(refVariant, inCell(ref, baselineOf.reference));
+      const candValues = per(candVariant, inCell(cand, baselineOf.candidate));
       if (refValues.length === 0 || candValues.length === 0) continue;
       const refMedian = ss.median(refValues);
-      // CPU per request: express the change in percent of the reference so one threshold fits all.
-      const scale = basis === 'value' ? 100 / refMedian : 1;
+      // Added latency and CPU per request: the change in percent of the reference, so one threshold fits all.
+      if (basis !== 'overhead-pct' && !(refMedian > 0)) {
+        unmatched.push(`${tier} · ${levelLabel(loadMode, level)} · ${variant} · ${metric}: the reference shows no overhead to compare against`);
+        continue;
+      }
+      const scale = basis === 'overhead-pct' ? 1 : 100 / refMedian;
       const ci = bootstrapTwoSampleCi(refValues, candValues, medianInPlace, bootstrap);
       const n = Math.min(refValues.length, candValues.length);
       const decision = decideVerdict({
@@ -93,7 +114,7 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
         threshold: options.thresholdPct,
         higherIsWorse: true,
         n,
-        unit: basis === 'value' ? '%' : ' pp',
+        unit: basis === 'overhead-pct' ? ' pp' : '%',
       });
       rows.push({
         tier,
@@ -122,6 +143,19 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
 
 function figures(trials: Trials, metric: GateMetric): number[] {
   return trials.map((t) => t[metric]).filter((v): v is number => v !== null && Number.isFinite(v));
+}
+
+/** Per repetition: variant − baseline, pairing trials of the same repetition. */
+export function addedOverheads(variant: Trials, baseline: Trials, metric: GateMetric): number[] {
+  const byRepetition = new Map(baseline.map((t) => [t.repetition, t]));
+  const values: number[] = [];
+  for (const t of variant) {
+    const v = t[metric];
+    const b = byRepetition.get(t.repetition)?.[metric];
+    if (v === null || b === null || b === undefined) continue;
+    values.push(v - b);
+  }
+  return values;
 }
 
 /** Per repetition: (variant / baseline − 1) × 100, pairing trials of the same repetition. */

@@ -10,7 +10,7 @@ import { recordedBaseline, recordedSlo, recordedVariants } from '../results/reco
 import { defaultBootstrap, type BootstrapOptions } from './bootstrap.js';
 import { summarizeCells, type CellSummary } from './cell-summary.js';
 import { noiseFloorFromTrials, type NoiseFloor } from './noise-floor.js';
-import type { Overhead } from './overhead.js';
+import { computeOverhead, type Overhead } from './overhead.js';
 import * as ss from 'simple-statistics';
 import { capacityResults } from './capacity.js';
 import { checkSlos, type SloCheck } from './slo.js';
@@ -53,6 +53,19 @@ export interface RunAnalysis {
   capacities: CapacityRow[];
   /** Trials with latency spikes, lined up with what the node was doing in those seconds (needs samples). */
   spikes: TrialSpikes[];
+  /** What a variant adds over the one it names in `comparedTo`: one rung of the ladder. */
+  rungs: RungRow[];
+}
+
+export interface RungRow {
+  tier: string;
+  loadMode: LoadMode;
+  level: number;
+  variant: string;
+  comparedTo: string;
+  p50: Overhead;
+  p99: Overhead;
+  proxyCpu: Overhead | null;
 }
 
 export interface CapacityRow {
@@ -63,6 +76,8 @@ export interface CapacityRow {
   confirmedSearches: number;
   /** Capacity lost against the baseline, in percent of the baseline's. */
   meshTaxPct: number | null;
+  /** The driver's own send lateness (p99) at the rate found: how much of the p99 budget the instrument used. */
+  driverLatenessP99Ms: number | null;
 }
 
 export function analyzeRun(
@@ -110,6 +125,7 @@ export function analyzeRun(
     sloChecks: slo ? checkSlos(slo, cells, trials, bootstrap) : [],
     capacities: capacityRows(trials, baselineVariant),
     spikes: options.samples ? findRunSpikes(trials, options.samples).filter((s) => s.spikeSeconds.length > 0) : [],
+    rungs: rungRows(run, excludeFlagged ? trials.filter((t) => t.flags.length === 0) : trials, bootstrap),
   };
 }
 
@@ -120,7 +136,16 @@ function capacityRows(trials: readonly TrialRecord[], baselineVariant: string): 
     const [tier, variant] = JSON.parse(key) as [string, string];
     const mine = results.filter((r) => r.tier === tier && r.variant === variant);
     const found = mine.map((r) => r.capacityRps).filter((c): c is number => c !== null);
-    rows.push({ tier, variant, searches: mine.length, capacityRps: found.length ? ss.median(found) : null, confirmedSearches: mine.filter((r) => r.confirmed).length, meshTaxPct: null });
+    const lateness = mine.map((r) => r.driverLatenessP99Ms).filter((l): l is number => l !== null);
+    rows.push({
+      tier,
+      variant,
+      searches: mine.length,
+      capacityRps: found.length ? ss.median(found) : null,
+      confirmedSearches: mine.filter((r) => r.confirmed).length,
+      meshTaxPct: null,
+      driverLatenessP99Ms: lateness.length ? ss.median(lateness) : null,
+    });
   }
   for (const row of rows) {
     const base = rows.find((r) => r.tier === row.tier && r.variant === baselineVariant)?.capacityRps;
@@ -138,6 +163,30 @@ function cellVerdicts(cell: CellSummary, minEffectPct: number): CellVerdicts {
     return decideVerdict({ deltaLow: o.deltaLow, deltaHigh: o.deltaHigh, threshold: 0, higherIsWorse: o.higherIsWorse, n: o.pairs, unit: o.unit });
   };
   return { latencyP50Ms: decide(cell.overhead.latencyP50Ms), latencyP99Ms: decide(cell.overhead.latencyP99Ms) };
+}
+
+function rungRows(run: RunRecord, trials: readonly TrialRecord[], bootstrap: Required<BootstrapOptions>): RungRow[] {
+  const rows: RungRow[] = [];
+  for (const v of recordedVariants(run).filter((x) => x.comparedTo)) {
+    const cells = new Set(trials.filter((t) => t.variant === v.name && !t.capacityStep).map((t) => JSON.stringify([t.tier, t.loadMode, levelOf(t)])));
+    for (const cell of cells) {
+      const [tier, loadMode, level] = JSON.parse(cell) as [string, LoadMode, number];
+      const pick = (variant: string, metric: 'latencyP50Ms' | 'latencyP99Ms' | 'proxyCpuMsPer1kRequests') =>
+        trials
+          .filter((t) => t.variant === variant && t.tier === tier && !t.capacityStep && sameLevel(t, { loadMode, level }) && t[metric] !== null)
+          .map((t) => ({ repetition: t.repetition, value: t[metric] as number }));
+      const overhead = (metric: 'latencyP50Ms' | 'latencyP99Ms' | 'proxyCpuMsPer1kRequests') =>
+        computeOverhead({ metric, variantTrials: pick(v.name, metric), baselineTrials: pick(v.comparedTo!, metric), bootstrap });
+      try {
+        const hasCpu = pick(v.name, 'proxyCpuMsPer1kRequests').length > 0 && pick(v.comparedTo!, 'proxyCpuMsPer1kRequests').length > 0;
+        rows.push({ tier, loadMode, level, variant: v.name, comparedTo: v.comparedTo!, p50: overhead('latencyP50Ms'), p99: overhead('latencyP99Ms'), proxyCpu: hasCpu ? overhead('proxyCpuMsPer1kRequests') : null });
+      } catch (err) {
+        // No repetition has both variants (an interrupted run): nothing to state for this cell.
+        if (!(err instanceof RangeError)) throw err;
+      }
+    }
+  }
+  return rows;
 }
 
 function aaFloors(run: RunRecord, trials: readonly TrialRecord[], bootstrap: Required<BootstrapOptions>): AaFloor[] {

@@ -105,13 +105,19 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
         y
           .positional('reference', { type: 'string', demandOption: true, describe: 'result folder before the change' })
           .positional('candidate', { type: 'string', demandOption: true, describe: 'result folder after the change' })
-          .option('threshold-pct', { type: 'number', default: defaultGateThresholdPct, describe: 'smallest change that matters, in percentage points of relative overhead' })
-          .option('metrics', { type: 'string', array: true, default: ['latencyP50Ms', 'latencyP99Ms', 'proxyCpuMsPer1kRequests'], describe: 'figures to compare' })
+          .option('threshold-pct', { type: 'number', default: defaultGateThresholdPct, describe: 'smallest change that matters: percent of the reference overhead (points with --basis ratio)' })
+          .option('basis', { type: 'string', default: 'added', describe: 'latency overhead as added ms over the baseline (added) or as a ratio to it (ratio)' })
+          .option('metrics', {
+            type: 'string',
+            array: true,
+            default: ['latencyP50Ms', 'proxyCpuMsPer1kRequests'],
+            describe: 'figures to compare: latencyP50Ms, latencyP99Ms, proxyCpuMsPer1kRequests (p99 needs many repetitions on a shared host)',
+          })
           .option('map', { type: 'string', array: true, default: [], describe: 'candidate=reference for a renamed variant' })
           .option('exclude-flagged', { type: 'boolean', default: false, describe: 'leave out trials that crossed a flag limit' }),
       async (a) => {
         exitCode = await gateCommand(
-          { reference: a.reference, candidate: a.candidate, thresholdPct: a.thresholdPct, metrics: a.metrics, map: a.map, excludeFlagged: a.excludeFlagged },
+          { reference: a.reference, candidate: a.candidate, thresholdPct: a.thresholdPct, metrics: a.metrics, map: a.map, excludeFlagged: a.excludeFlagged, basis: a.basis },
           out,
         );
       },

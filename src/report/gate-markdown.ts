@@ -2,12 +2,14 @@
 import type { GateResult, GateRow } from '../analysis/gate.js';
 import { fixed, withInterval } from './format.js';
 import { levelShort } from '../analysis/load-level.js';
+import type { GateBasis } from '../analysis/gate.js';
 
 export interface GateReportInput {
   referenceRunId: string;
   candidateRunId: string;
   thresholdPct: number;
   excludeFlagged: boolean;
+  basis: GateBasis;
   result: GateResult;
 }
 
@@ -35,7 +37,7 @@ export function renderGateMarkdown(input: GateReportInput): string {
   const lines = [
     '## meshbench gate',
     '',
-    `Reference \`${input.referenceRunId}\` → candidate \`${input.candidateRunId}\` · threshold ${input.thresholdPct} points · ${input.excludeFlagged ? 'flagged trials left out' : 'flagged trials included'}`,
+    `Reference \`${input.referenceRunId}\` → candidate \`${input.candidateRunId}\` · threshold ${input.thresholdPct}${input.basis === 'ratio' ? ' points' : '%'} · latency as ${input.basis === 'ratio' ? 'relative overhead (ratio to the baseline)' : 'added latency over the baseline'} · ${input.excludeFlagged ? 'flagged trials left out' : 'flagged trials included'}`,
     '',
     headline,
     '',
@@ -43,7 +45,8 @@ export function renderGateMarkdown(input: GateReportInput): string {
     '| --- | ---: | --- | --- | ---: | ---: | ---: | --- | ---: |',
   ];
   for (const r of result.rows) {
-    const show = (v: number) => (r.basis === 'overhead-pct' ? `${v >= 0 ? '+' : ''}${fixed(v, 1)}%` : `${fixed(v, 1)} ms/1k`);
+    const show = (v: number) =>
+      r.basis === 'overhead-pct' ? `${v >= 0 ? '+' : ''}${fixed(v, 1)}%` : r.basis === 'overhead-ms' ? `${v >= 0 ? '+' : ''}${fixed(v, 3)} ms` : `${fixed(v, 1)} ms/1k`;
     const unit = r.basis === 'overhead-pct' ? ' pp' : '%';
     lines.push(
       `| ${r.tier} | ${levelShort(r.loadMode, r.level)} | ${r.variant}${r.referenceVariant !== r.variant ? ` (was ${r.referenceVariant})` : ''} | ${metricLabels[r.metric]} | ${show(r.referenceMedian)} | ${show(r.candidateMedian)} | ${withInterval(r.changePct, r.changeLowPct, r.changeHighPct, 1)}${unit} | ${verdictLabels[r.verdict]} | ${r.repetitionsNeeded ?? ''} |`,
@@ -52,7 +55,9 @@ export function renderGateMarkdown(input: GateReportInput): string {
   if (result.unmatched.length) lines.push('', 'Not compared:', ...result.unmatched.map((u) => `- ${u}`));
   lines.push(
     '',
-    'Latency rows compare relative overhead (variant over its own run\'s baseline, per repetition), so machine drift between the runs cancels; "pp" are percentage points. Proxy CPU rows compare CPU per 1,000 requests directly, in percent of the reference.',
+    input.basis === 'ratio'
+      ? 'Latency rows compare relative overhead (variant over its own run\'s baseline, per repetition), so a machine that got uniformly faster or slower cancels; "pp" are percentage points. Proxy CPU rows compare CPU per 1,000 requests directly, in percent of the reference.'
+      : 'Latency rows compare the latency each variant adds over its own run\'s baseline (paired per repetition, so drift of the baseline cancels); changes are in percent of the reference run\'s added latency. Proxy CPU rows compare CPU per 1,000 requests directly, in percent of the reference.',
   );
   return lines.join('\n') + '\n';
 }

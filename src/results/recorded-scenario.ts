@@ -14,6 +14,8 @@ export interface RecordedVariant {
   injectDelayMs?: number;
   /** Kubernetes backend: the mesh profile ('none' for the baseline). */
   mesh?: string;
+  /** Report this variant's cost over that one too (one rung of the ladder). */
+  comparedTo?: string;
 }
 
 export function recordedVariants(run: RunRecord): RecordedVariant[] {

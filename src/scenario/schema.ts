@@ -35,6 +35,9 @@ export const variantSchema = z
       .optional()
       .describe('The policy rung: timeouts and retries on every outbound route (Envoy sidecars).'),
     accessLog: z.boolean().default(false).describe('The access-log rung: every proxy logs each request to a file on disk.'),
+    comparedTo: dnsLabel
+      .optional()
+      .describe('Also report what this variant adds over the named one: the cost of one rung of the ladder (e.g. access logs over plain mTLS).'),
     copyOf: dnsLabel
       .optional()
       .describe('A/A check: run exactly the configuration of the named variant again under this name, to measure the noise floor.'),
@@ -217,6 +220,10 @@ export const scenarioSchema = z
     s.variants.forEach((v, i) => {
       if (variantNames.has(v.name)) ctx.addIssue({ code: 'custom', path: ['variants', i, 'name'], message: `duplicate variant "${v.name}"` });
       variantNames.add(v.name);
+    });
+    s.variants.forEach((v, i) => {
+      if (v.comparedTo && !s.variants.some((o) => o.name === v.comparedTo && o.name !== v.name))
+        ctx.addIssue({ code: 'custom', path: ['variants', i, 'comparedTo'], message: `unknown variant "${v.comparedTo}" (or the variant itself)` });
     });
     s.variants.forEach((v, i) => {
       if (!v.copyOf) return;

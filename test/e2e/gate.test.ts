@@ -14,7 +14,7 @@ const fixture = 'fixtures/runs/quickstart-this-host';
 describe('meshbench gate', () => {
   it('says "inconclusive" (exit 5) when three noisy repetitions cannot decide, and appends the table to GITHUB_STEP_SUMMARY', async () => {
     const summary = path.join(tempDir(), 'summary.md');
-    const r = await runCli(['gate', fixture, fixture], { env: { GITHUB_STEP_SUMMARY: summary } });
+    const r = await runCli(['gate', fixture, fixture, '--metrics', 'latencyP50Ms', 'latencyP99Ms', 'proxyCpuMsPer1kRequests'], { env: { GITHUB_STEP_SUMMARY: summary } });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(5);
     expect(r.stdout).toContain('Inconclusive');
@@ -75,7 +75,7 @@ describe('meshbench gate', () => {
         '  - { name: baseline }',
         `  - { name: haproxy-http, proxy: haproxy, mode: http, injectDelayMs: ${delayMs} }`,
         'load: { connections: [1], durationSeconds: 1, warmupSeconds: 0.3 }',
-        'repetitions: 3',
+        'repetitions: 5',
         'quiescence: { maxWaitSeconds: 0.5 }',
       ].join('\n');
     const reference = await runCli(['run', writeScenario(dir, scenario(0), 'ref.yaml'), '--out', path.join(dir, 'ref')]);

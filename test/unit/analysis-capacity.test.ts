@@ -53,6 +53,6 @@ describe('capacity search', () => {
       capacityStep: { searchId: 's1', phase, metSlo },
     });
     const results = capacityResults([rec(1000, 'probe', true), rec(2000, 'probe', false), rec(1500, 'bisect', true), rec(1500, 'confirm', true)]);
-    expect(results).toEqual([{ tier: 'this-host', variant: 'x', repetition: 1, capacityRps: 1500, confirmed: true, steps: 4 }]);
+    expect(results).toEqual([{ tier: 'this-host', variant: 'x', repetition: 1, capacityRps: 1500, confirmed: true, steps: 4, driverLatenessP99Ms: null }]);
   });
 });

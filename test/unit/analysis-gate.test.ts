@@ -36,19 +36,32 @@ describe('the gate', () => {
     expect(result.rows.every((r) => r.verdict === 'no-change' && r.changePct === 0)).toBe(true);
   });
 
-  it('ignores machine drift: a uniformly 30% slower machine with the same overhead passes', () => {
-    const result = compareRuns(run(1, 8, 100), run(2, 8, 100, 1.3), baselines, { ...options, metrics: ['latencyP50Ms'] });
+  it('with --basis ratio, ignores a uniformly 30% slower machine with the same relative overhead', () => {
+    const result = compareRuns(run(1, 8, 100), run(2, 8, 100, 1.3), baselines, { ...options, metrics: ['latencyP50Ms'], basis: 'ratio' });
     expect(result.rows[0].verdict).toBe('no-change');
     expect(result.overall).toBe('pass');
   });
 
   it('finds a known regression (overhead 100% → 160%) with the interval covering the truth', () => {
-    const result = compareRuns(run(1, 8, 100), run(2, 8, 160), baselines, { ...options, metrics: ['latencyP50Ms'] });
+    const result = compareRuns(run(1, 8, 100), run(2, 8, 160), baselines, { ...options, metrics: ['latencyP50Ms'], basis: 'ratio' });
     const row = result.rows[0];
     expect(row.verdict).toBe('regression');
     expect(row.changeLowPct).toBeLessThan(60);
     expect(row.changeHighPct).toBeGreaterThan(60);
     expect(result.overall).toBe('regression');
+  });
+
+  it('by default compares the added latency: a baseline that moves by a constant cancels, a slower sidecar does not', () => {
+    // Added latency 1 ms on a 1 ms baseline; the candidate's baseline is 0.5 ms slower throughout.
+    const shifted = run(2, 8, 100).map((t) => ({ ...t, latencyP50Ms: t.latencyP50Ms + 0.5 }));
+    const same = compareRuns(run(1, 8, 100), shifted, baselines, { ...options, metrics: ['latencyP50Ms'] });
+    expect(same.rows[0].basis).toBe('overhead-ms');
+    expect(same.rows[0].verdict).toBe('no-change');
+    // The sidecar now adds 1.6 ms instead of 1 ms: +60% of the reference's added latency.
+    const slower = compareRuns(run(1, 8, 100), run(2, 8, 160), baselines, { ...options, metrics: ['latencyP50Ms'] });
+    expect(slower.rows[0].verdict).toBe('regression');
+    expect(slower.rows[0].changeLowPct).toBeLessThan(60);
+    expect(slower.rows[0].changeHighPct).toBeGreaterThan(60);
   });
 
   it('compares proxy CPU per request as a percentage of the reference', () => {
