@@ -121,7 +121,7 @@ export const quiescenceSchema = z.object({
   reached: z.boolean(),
 });
 
-export const flagKinds = ['loadgen-saturated', 'steal', 'iowait', 'foreign-cpu', 'errors'] as const;
+export const flagKinds = ['loadgen-saturated', 'loadgen-late', 'steal', 'iowait', 'foreign-cpu', 'errors'] as const;
 export type FlagKind = (typeof flagKinds)[number];
 
 /** A reason to distrust a trial's figures: which limit it crossed, by how much. */

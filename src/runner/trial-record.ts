@@ -96,7 +96,7 @@ export function buildTrialRecord(o: TrialOutcome): TrialRecord {
     quiescence: o.quiescence,
     verification: o.verification,
     perSecond: o.load.perSecond,
-    flags: flagTrial({ node: o.node, processes: o.processes, errorRatePct }, o.flagLimits),
+    flags: flagTrial({ node: o.node, processes: o.processes, errorRatePct, openLoop: open }, o.flagLimits),
     proxyStats: o.proxyStats ?? {},
     cpuThrottling: o.cpuThrottling ?? null,
   };

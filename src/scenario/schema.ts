@@ -162,6 +162,11 @@ export const flagLimitsSchema = z.strictObject({
     .max(100)
     .default(90)
     .describe('The load generator used this much of a core: it, not the system under test, may have been the limit.'),
+  loadgenEventLoopDelayP99Ms: z
+    .number()
+    .positive()
+    .default(10)
+    .describe('Open loop: the driver\'s event loop was this late at p99, so it, not the target, limited the schedule.'),
   stealPct: z.number().min(0).max(100).default(5).describe('Node CPU steal over the trial (hypervisor contention).'),
   iowaitPct: z.number().min(0).max(100).default(5),
   foreignCpuPct: z.number().min(0).max(100).default(10).describe('CPU used by processes outside the run, percent of all CPUs.'),
@@ -192,7 +197,7 @@ export const scenarioSchema = z
     repetitions: z.number().int().min(1).max(1000).default(3),
     tiers: z.array(tierSchema).min(1).default([{ name: 'this-host' }]),
     quiescence: quiescenceSchema.default({ foreignCpuLimitPct: 10, maxWaitSeconds: 5 }),
-    flagLimits: flagLimitsSchema.default({ loadgenCpuPctOfCore: 90, stealPct: 5, iowaitPct: 5, foreignCpuPct: 10, errorRatePct: 1 }),
+    flagLimits: flagLimitsSchema.default(() => flagLimitsSchema.parse({})),
     slo: sloSchema.optional(),
     seed: z.number().int().min(0).optional().describe('Seed for the trial order; a random one is recorded when omitted.'),
   })

@@ -4,7 +4,7 @@ import { summarizeCells } from '../../src/analysis/cell-summary.js';
 import { checkSlos } from '../../src/analysis/slo.js';
 import { makeTrial } from '../helpers/trial-factory.js';
 
-const limits = { loadgenCpuPctOfCore: 90, stealPct: 5, iowaitPct: 5, foreignCpuPct: 10, errorRatePct: 1 };
+const limits = { loadgenCpuPctOfCore: 90, loadgenEventLoopDelayP99Ms: 10, stealPct: 5, iowaitPct: 5, foreignCpuPct: 10, errorRatePct: 1 };
 
 describe('trial flags', () => {
   it('flags nothing on a quiet trial', () => {
@@ -16,6 +16,13 @@ describe('trial flags', () => {
     const flags = flagTrial({ ...t, node: { ...t.node, stealPct: 12, iowaitPct: 6, foreignCpuPct: 30 }, errorRatePct: 2 }, limits);
     expect(flags.map((f) => f.kind)).toEqual(['loadgen-saturated', 'steal', 'iowait', 'foreign-cpu', 'errors']);
     expect(flags[1].message).toBe('CPU steal 12.0% > 5%');
+  });
+  it('flags an open-loop driver whose event loop fell behind its schedule', () => {
+    const t = makeTrial({ variant: 'x', repetition: 1, latencyP50Ms: 1 });
+    expect(flagTrial({ ...t, openLoop: { eventLoopDelayP99Ms: 3 } }, limits)).toEqual([]);
+    const late = flagTrial({ ...t, openLoop: { eventLoopDelayP99Ms: 25 } }, limits);
+    expect(late.map((f) => f.kind)).toEqual(['loadgen-late']);
+    expect(late[0].message).toContain('25.0 ms');
   });
 });
 

@@ -55,7 +55,7 @@ export const kubernetesScenarioSchema = z
     repetitions: z.number().int().min(1).max(1000).default(3),
     tiers: z.array(kubernetesTierSchema).min(1).default([{ name: 'cluster' }]),
     quiescence: quiescenceSchema.default({ foreignCpuLimitPct: 10, maxWaitSeconds: 5 }),
-    flagLimits: flagLimitsSchema.default({ loadgenCpuPctOfCore: 90, stealPct: 5, iowaitPct: 5, foreignCpuPct: 10, errorRatePct: 1 }),
+    flagLimits: flagLimitsSchema.default(() => flagLimitsSchema.parse({})),
     slo: sloSchema.optional(),
     seed: z.number().int().min(0).optional(),
     kubernetes: kubernetesSettingsSchema.default({ namespacePrefix: 'meshbench', images: { agent: defaultAgentImage, envoy: defaultEnvoyImage }, readyTimeoutSeconds: 300 }),
