@@ -10,6 +10,8 @@ export interface PidStat {
   /** R running, S sleeping, D disk wait, Z zombie, T stopped, I idle kernel thread, … */
   state: string;
   ppid: number;
+  /** Process group id. */
+  pgrp: number;
   utimeTicks: number;
   stimeTicks: number;
   /** Clock ticks after boot at which the process started; with pid it identifies a process across PID reuse. */
@@ -36,6 +38,7 @@ export function parsePidStat(text: string): PidStat {
     comm: text.slice(open + 1, close),
     state: rest[0],
     ppid: field(4),
+    pgrp: field(5),
     utimeTicks: field(14),
     stimeTicks: field(15),
     threads: field(20),

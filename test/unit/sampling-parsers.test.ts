@@ -182,7 +182,7 @@ describe('parseDiskstats / wholeDiskNames / diskWindow', () => {
 describe('parsePidStat / parsePidStatus', () => {
   it('parses a node process of this host', () => {
     expect(parsePidStat(fixture('pid-stat.node.txt'))).toEqual({
-      pid: 5780, comm: 'node', state: 'R', ppid: 5778, utimeTicks: 135, stimeTicks: 0, threads: 7, startTimeTicks: 26707, rssPages: 11524,
+      pid: 5780, comm: 'node', state: 'R', ppid: 5778, pgrp: 5778, utimeTicks: 135, stimeTicks: 0, threads: 7, startTimeTicks: 26707, rssPages: 11524,
     });
     expect(parsePidStatus(fixture('pid-status.node.txt'))).toEqual({ vmRssBytes: 46408 * 1024, vmHwmBytes: 46408 * 1024, threads: 7 });
   });

@@ -14,6 +14,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { EnvironmentError } from '../../errors.js';
 import { withParentDeathSignal } from './parent-death.js';
+import { isProcessGoneError, listPids, readPidStat } from '../../sampling/proc-reader.js';
 
 export const runIdEnvVar = 'MESHBENCH_RUN_ID';
 /** The supervisor's name for a process, so `destroy` can say what it kills. */
@@ -283,16 +284,8 @@ export interface ProcStat {
 }
 
 async function readStat(pid: number): Promise<ProcStat | undefined> {
-  let text: string;
-  try {
-    text = await readFile(`/proc/${pid}/stat`, 'utf8');
-  } catch (error) {
-    if (isGoneError(error)) return undefined;
-    throw error;
-  }
-  // The command name (field 2) is in parentheses and may itself contain spaces or ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { state: fields[0]!, ppid: Number(fields[1]), pgrp: Number(fields[2]), startTicks: Number(fields[19]) };
+  const stat = await readPidStat(pid);
+  return stat ? { state: stat.state, ppid: stat.ppid, pgrp: stat.pgrp, startTicks: stat.startTimeTicks } : undefined;
 }
 
 async function isAlive(proc: ProcRef): Promise<boolean> {
@@ -301,10 +294,6 @@ async function isAlive(proc: ProcRef): Promise<boolean> {
   if (proc.startTicks !== undefined && stat.startTicks !== proc.startTicks) return false;
   // A zombie has finished; only its parent can reap it.
   return stat.state !== 'Z' && stat.state !== 'X';
-}
-
-async function listPids(): Promise<number[]> {
-  return (await readdir('/proc')).filter((n) => /^\d+$/.test(n)).map(Number);
 }
 
 /** Every living process with its parent, read once. */
@@ -433,7 +422,7 @@ async function listensOn(pid: number, port: number): Promise<boolean | undefined
       text = await readFile(`/proc/${pid}/net/${file}`, 'utf8');
       readAny = true;
     } catch (error) {
-      if (isGoneError(error)) continue;
+      if (isProcessGoneError(error)) continue;
       throw error;
     }
     for (const line of text.split('\n').slice(1)) {
@@ -449,7 +438,7 @@ async function listensOn(pid: number, port: number): Promise<boolean | undefined
     try {
       fds = await readdir(`/proc/${p}/fd`);
     } catch (error) {
-      if (isGoneError(error)) continue;
+      if (isProcessGoneError(error)) continue;
       throw error;
     }
     for (const fd of fds) {
@@ -457,7 +446,7 @@ async function listensOn(pid: number, port: number): Promise<boolean | undefined
         const target = await readlink(`/proc/${p}/fd/${fd}`);
         if (target.startsWith('socket:[') && inodes.has(target.slice(8, -1))) return true;
       } catch (error) {
-        if (!isGoneError(error)) throw error;
+        if (!isProcessGoneError(error)) throw error;
       }
     }
   }
@@ -545,17 +534,13 @@ async function readProcText(pid: number, file: string): Promise<string | undefin
     return await readFile(`/proc/${pid}/${file}`, 'latin1');
   } catch (error) {
     // Gone meanwhile, or another user's process that we may not read (and could not kill).
-    if (isGoneError(error) || (error as NodeJS.ErrnoException).code === 'EACCES') return undefined;
+    if (isProcessGoneError(error) || (error as NodeJS.ErrnoException).code === 'EACCES') return undefined;
     throw error;
   }
 }
 
 // ---------------------------------------------------------------------------------------
 
-function isGoneError(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ESRCH';
-}
 
 function canConnect(host: string, port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
