@@ -14,7 +14,7 @@ import { openLoopGenerator, type OpenLoadLevel } from '../load/open-loop.js';
 import { meetsSlo, searchCapacity, type CapacitySlo } from '../analysis/capacity.js';
 import type { ProxyKind } from '../proxies/sidecar-spec.js';
 import type { RunRecord, TrialRecord } from '../results/schema.js';
-import { RunWriter } from '../results/writer.js';
+import { RunSession } from '../results/run-session.js';
 import { newRunRecord } from '../results/new-run-record.js';
 import { planTrials, randomSeed } from '../scenario/plan.js';
 import { effectiveVariant, type FlagLimits, type Scenario, type TierConfig } from '../scenario/schema.js';
@@ -62,22 +62,15 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const clkTck = (await clockTicksPerSecond()).ticksPerSecond;
 
   // The folder is created only once the backend is prepared: a missing proxy leaves nothing behind.
-  let writer: RunWriter | undefined;
-  const trials: TrialRecord[] = [];
-  let run: RunRecord | undefined;
-  const finish = async (status: RunRecord['status'], detail: string | null) => {
-    if (!writer) return;
-    if (run) await writer.writeRun({ ...run, status, statusDetail: detail, endedAt: new Date().toISOString() });
-    await writer.close();
-  };
+  const session = new RunSession(runDir);
 
-  try {
+  await session.guard(signal, async () => {
     for (const tier of scenario.tiers) {
       const backend = createBackend(runId, scenario, tier);
       try {
         progress({ kind: 'step', message: `tier ${tier.name}: checking what the scenario needs` });
         await backend.prepare();
-        if (!run) {
+        if (!session.started) {
           progress({ kind: 'step', message: 'collecting host facts' });
           const host = await collectHostFacts({ proxies: backend instanceof LocalBackend ? backend.proxyVersions() : {} });
           progress({ kind: 'step', message: 'measuring the idle host (steal, iowait) for 2 s' });
@@ -86,16 +79,11 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
             progress({ kind: 'step', message: 'calibrating this host as an instrument' });
             host.calibration = await calibrate({ runId });
           }
-          run = newRunRecord({ runId, seed, scenarioFile: options.scenarioFile, scenario, tiers: scenario.tiers.map((t) => t.name), host, plannedTrials: plan.length });
-          writer = await RunWriter.create(runDir);
-          await writer.writeRun(run);
+          await session.start(newRunRecord({ runId, seed, scenarioFile: options.scenarioFile, scenario, tiers: scenario.tiers.map((t) => t.name), host, plannedTrials: plan.length }));
           progress({ kind: 'run-started', runId, runDir, plannedTrials: plan.length, seed });
         }
         const contention = backend.contentionRecord?.();
-        if (contention && run) {
-          run = { ...run, contention: { ...run.contention, [tier.name]: contention } };
-          await writer!.writeRun(run);
-        }
+        if (contention) await session.update((run) => ({ ...run, contention: { ...run.contention, [tier.name]: contention } }));
         const deployments = new Map<string, Deployment>();
         for (const variant of scenario.variants) {
           if (signal.aborted) throw new InterruptedError();
@@ -131,9 +119,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
               onWaiting: (foreignCpuPct) => progress({ kind: 'waiting-for-quiet', foreignCpuPct, limitPct: scenario.quiescence.foreignCpuLimitPct }),
             });
             if (capacity) record.capacityStep = { searchId: capacity.searchId, phase: capacity.phase, metSlo: meetsSlo(record, capacity.slo) };
-            await writer!.appendTrial(record);
-            await writer!.appendSamples(samples);
-            trials.push(record);
+            await session.appendTrial(record, samples);
             progress({
               kind: 'trial-finished',
               trial,
@@ -197,14 +183,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         await backend.teardown();
       }
     }
-  } catch (err) {
-    const interrupted = err instanceof InterruptedError || signal.aborted;
-    await finish(interrupted ? 'interrupted' : 'failed', interrupted ? 'interrupted by the user' : (err as Error).message);
-    if (interrupted && !(err instanceof InterruptedError)) throw new InterruptedError();
-    throw err;
-  }
-  await finish('completed', null);
-  return { runId, runDir, trials };
+  });
+  return { runId, runDir, trials: session.trials };
 }
 
 /** Steal and iowait with nothing of the run going yet: the floor a trial's figures sit on. */

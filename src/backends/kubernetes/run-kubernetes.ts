@@ -13,9 +13,9 @@ import path from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import { ExitCode, InterruptedError, MeshbenchError } from '../../errors.js';
 import type { LoadLevel } from '../../load/load-generator.js';
-import type { RunRecord, TrialRecord } from '../../results/schema.js';
+import type { TrialRecord } from '../../results/schema.js';
 import { newRunRecord } from '../../results/new-run-record.js';
-import { RunWriter } from '../../results/writer.js';
+import { RunSession } from '../../results/run-session.js';
 import type { ProgressListener } from '../../runner/progress.js';
 import type { RunOutcome } from '../../runner/run-scenario.js';
 import { newRunId } from '../../runner/run-id.js';
@@ -68,16 +68,9 @@ export async function runKubernetesScenario(options: KubernetesRunOptions): Prom
   const plan = planTrials(scenario, seed);
   const bundles = await readAgentBundles(options.bundleDir);
 
-  let writer: RunWriter | undefined;
-  let run: RunRecord | undefined;
-  const trials: TrialRecord[] = [];
-  const finish = async (status: RunRecord['status'], detail: string | null) => {
-    if (!writer) return;
-    if (run) await writer.writeRun({ ...run, status, statusDetail: detail, endedAt: new Date().toISOString() });
-    await writer.close();
-  };
+  const session = new RunSession(runDir);
 
-  try {
+  await session.guard(signal, async () => {
     for (const tier of scenario.tiers) {
       if (signal.aborted) throw new InterruptedError();
       const clients = connect({ kubeconfigPath: options.cluster?.kubeconfigPath, context: tier.context ?? options.cluster?.context });
@@ -85,14 +78,8 @@ export async function runKubernetesScenario(options: KubernetesRunOptions): Prom
       await preflight(clients, scenario, tier);
       await runTier(clients, tier);
     }
-  } catch (err) {
-    const interrupted = err instanceof InterruptedError || signal.aborted;
-    await finish(interrupted ? 'interrupted' : 'failed', interrupted ? 'interrupted by the user' : (err as Error).message);
-    if (interrupted && !(err instanceof InterruptedError)) throw new InterruptedError();
-    throw err;
-  }
-  await finish('completed', null);
-  return { runId, runDir, trials };
+  });
+  return { runId, runDir, trials: session.trials };
 
   async function runTier(clients: KubeClients, tier: KubernetesTier): Promise<void> {
     const manifests = tierManifests({ runId, scenario, tier, bundles });
@@ -119,11 +106,11 @@ export async function runKubernetesScenario(options: KubernetesRunOptions): Prom
       const entry = entryServiceOf(scenario);
       const entryNode = (variant: string) => variants.get(variant)!.pods.find((p) => p.service === entry)!.pod.spec!.nodeName!;
 
-      if (!run) {
+      if (!session.started) {
         const node = entryNode(scenario.variants[0].name);
         await streams.waitForSampleAfter([node], 0, timeoutMs, signal);
         const nodeObject = await clients.core.readNode({ name: node });
-        run = newRunRecord({
+        await session.start(newRunRecord({
           runId,
           seed,
           scenarioFile: options.scenarioFile,
@@ -131,9 +118,7 @@ export async function runKubernetesScenario(options: KubernetesRunOptions): Prom
           tiers: scenario.tiers.map((t) => t.name),
           host: hostFactsFromNode(nodeObject, streams.clockTicksPerSecond(node), streams.readyByNode.get(node)?.cgroupV2),
           plannedTrials: plan.length,
-        });
-        writer = await RunWriter.create(runDir);
-        await writer.writeRun(run);
+        }));
         progress({ kind: 'run-started', runId, runDir, plannedTrials: plan.length, seed });
       }
 
@@ -142,9 +127,7 @@ export async function runKubernetesScenario(options: KubernetesRunOptions): Prom
         if (signal.aborted) throw new InterruptedError();
         progress({ kind: 'trial-started', trial: planned, total: plan.length });
         const record = await runK8sTrial(clients, tier, planned, variants.get(planned.variant)!, entryNode(planned.variant), streams, [...variants.values()], samplerContainerIds);
-        await writer!.appendTrial(record.record);
-        await writer!.appendSamples(record.samples);
-        trials.push(record.record);
+        await session.appendTrial(record.record, record.samples);
         progress({
           kind: 'trial-finished',
           trial: planned,
