@@ -13,11 +13,16 @@
  *   machine that got uniformly faster or slower, but divides by that jumpy baseline.
  * Proxy CPU per 1,000 requests has no baseline: it is compared as a relative change of the
  * figure itself.
+ *
+ * The gate asks one question, "did it get worse by more than the threshold?", so a cell whose
+ * interval stays below +threshold passes even when it also reaches below −threshold: that is a
+ * one-sided (non-inferiority) decision at 97.5%, labelled `not-worse`, and only an interval
+ * crossing +threshold leaves the gate undecided (exit 5).
  */
 import * as ss from 'simple-statistics';
 import type { TrialRecord } from '../results/schema.js';
 import { bootstrapTwoSampleCi, medianInPlace, resolveOptions, type BootstrapOptions } from './bootstrap.js';
-import { decideVerdict, type Verdict } from './verdict.js';
+import { decideVerdict, minimumRepetitions, type Verdict, type VerdictResult } from './verdict.js';
 import { levelLabel, levelOf, sameLevel, type LoadMode } from './load-level.js';
 
 export const gateMetrics = ['latencyP50Ms', 'latencyP99Ms', 'proxyCpuMsPer1kRequests'] as const;
@@ -25,6 +30,9 @@ export type GateMetric = (typeof gateMetrics)[number];
 
 export const gateBases = ['added', 'ratio'] as const;
 export type GateBasis = (typeof gateBases)[number];
+
+/** The two-sided verdicts, plus `not-worse`: no regression, but the interval also allows an improvement. */
+export type GateVerdict = Verdict | 'not-worse';
 
 export interface GateOptions {
   metrics: readonly GateMetric[];
@@ -55,7 +63,7 @@ export interface GateRow {
   changeHighPct: number;
   referenceRepetitions: number;
   candidateRepetitions: number;
-  verdict: Verdict;
+  verdict: GateVerdict;
   reason: string;
   repetitionsNeeded: number | null;
 }
@@ -108,7 +116,7 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
       const scale = basis === 'overhead-pct' ? 1 : 100 / refMedian;
       const ci = bootstrapTwoSampleCi(refValues, candValues, medianInPlace, bootstrap);
       const n = Math.min(refValues.length, candValues.length);
-      const decision = decideVerdict({
+      const decision = gateDecision({
         deltaLow: ci.low * scale,
         deltaHigh: ci.high * scale,
         threshold: options.thresholdPct,
@@ -139,6 +147,22 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
   }
   const overall = rows.some((r) => r.verdict === 'regression') ? 'regression' : rows.some((r) => r.verdict === 'inconclusive') ? 'inconclusive' : 'pass';
   return { rows, overall, unmatched };
+}
+
+/**
+ * The two-sided verdict, except that an interval which crosses only −threshold (it may be an
+ * improvement, it cannot be a regression) is `not-worse` rather than inconclusive.
+ */
+export function gateDecision(input: Parameters<typeof decideVerdict>[0]): Omit<VerdictResult, 'verdict'> & { verdict: GateVerdict } {
+  const twoSided = decideVerdict(input);
+  if (twoSided.verdict !== 'inconclusive' || input.n < minimumRepetitions || input.deltaHigh > input.threshold) return twoSided;
+  const unit = input.unit === '%' ? '%' : (input.unit ?? '');
+  const show = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(Number(v.toPrecision(3)))}${unit}`;
+  return {
+    verdict: 'not-worse',
+    reason: `CI [${show(input.deltaLow)}, ${show(input.deltaHigh)}] stays at or below ${show(input.threshold)}: no regression; it may be an improvement`,
+    repetitionsNeeded: null,
+  };
 }
 
 function figures(trials: Trials, metric: GateMetric): number[] {

@@ -23,6 +23,7 @@ const verdictLabels: Record<GateRow['verdict'], string> = {
   regression: '**regression**',
   improvement: 'improvement',
   'no-change': 'no change',
+  'not-worse': 'not worse',
   inconclusive: 'inconclusive',
 };
 
@@ -33,7 +34,7 @@ export function renderGateMarkdown(input: GateReportInput): string {
       ? `❌ **Regression**: ${result.rows.filter((r) => r.verdict === 'regression').length} figure(s) got worse by more than ${input.thresholdPct} points with 95% confidence.`
       : result.overall === 'inconclusive'
         ? `⚠️ **Inconclusive**: nothing regressed with confidence, but ${result.rows.filter((r) => r.verdict === 'inconclusive').length} figure(s) are too noisy to decide.`
-        : '✅ **No regression**: every figure stayed within the threshold or improved.';
+        : '✅ **No regression**: every figure stayed within the threshold, improved, or is at least not worse by more than the threshold.';
   const lines = [
     '## meshbench gate',
     '',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, relativeOverheads, type GateOptions } from '../../src/analysis/gate.js';
+import { compareRuns, gateDecision, relativeOverheads, type GateOptions } from '../../src/analysis/gate.js';
 import { createRng, normalSample } from '../../src/analysis/random.js';
 import { makeTrial } from '../helpers/trial-factory.js';
 
@@ -88,5 +88,33 @@ describe('the gate', () => {
     expect(compareRuns(run(1, 5, 100), renamed, baselines, options).unmatched).toHaveLength(1);
     const mapped = compareRuns(run(1, 5, 100), renamed, baselines, { ...options, variantMap: { 'haproxy-http-v2': 'haproxy-http' } });
     expect(mapped.rows[0].referenceVariant).toBe('haproxy-http');
+  });
+
+  it('decides one-sided: an interval below +threshold passes as "not worse" even when it also reaches below −threshold', () => {
+    const notWorse = gateDecision({ deltaLow: -35, deltaHigh: 12, threshold: 20, higherIsWorse: true, n: 5, unit: '%' });
+    expect(notWorse.verdict).toBe('not-worse');
+    expect(notWorse.reason).toContain('+20%');
+    expect(notWorse.repetitionsNeeded).toBeNull();
+    // Crossing +threshold stays undecided: a regression is not ruled out.
+    expect(gateDecision({ deltaLow: -35, deltaHigh: 25, threshold: 20, higherIsWorse: true, n: 5, unit: '%' }).verdict).toBe('inconclusive');
+    expect(gateDecision({ deltaLow: -5, deltaHigh: 25, threshold: 20, higherIsWorse: true, n: 5, unit: '%' }).verdict).toBe('inconclusive');
+    // Below the minimum number of repetitions nothing is decided, one-sided or not.
+    expect(gateDecision({ deltaLow: -35, deltaHigh: 12, threshold: 20, higherIsWorse: true, n: 2, unit: '%' }).verdict).toBe('inconclusive');
+    // The two-sided answers are unchanged.
+    expect(gateDecision({ deltaLow: -5, deltaHigh: 12, threshold: 20, higherIsWorse: true, n: 5 }).verdict).toBe('no-change');
+    expect(gateDecision({ deltaLow: 25, deltaHigh: 40, threshold: 20, higherIsWorse: true, n: 5 }).verdict).toBe('regression');
+  });
+
+  it('passes a candidate whose CPU per request fell by a noisy amount (not worse), without calling it inconclusive', () => {
+    // CPU 50 → ~46 µs per request (−8%) with 15% noise per repetition: the interval straddles
+    // −10% but stays below +10%.
+    const random = createRng(7);
+    const noisy = run(2, 6, 100, 1, 46).map((t) => (t.variant === 'haproxy-http' ? { ...t, proxyCpuMsPer1kRequests: 46 * (1 + normalSample(random, 0, 0.15)) } : t));
+    const result = compareRuns(run(1, 6, 100, 1, 50), noisy, baselines, { ...options, metrics: ['proxyCpuMsPer1kRequests'] });
+    const row = result.rows[0];
+    expect(row.changeLowPct).toBeLessThan(-10);
+    expect(row.changeHighPct).toBeLessThanOrEqual(10);
+    expect(row.verdict).toBe('not-worse');
+    expect(result.overall).toBe('pass');
   });
 });
