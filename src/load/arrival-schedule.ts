@@ -15,11 +15,18 @@ export interface ArrivalScheduleOptions {
   process: ArrivalProcess;
   /** Seeds the Poisson inter-arrival draws; the constant schedule ignores it. */
   seed: number;
+  /**
+   * Constant only: every arrival is due this much later (request i at offset + i / R), still
+   * only inside the window. Several processes sharing one rate use it to interleave: with N
+   * processes at R / N each, process k offset by k / R makes their merged arrivals the
+   * evenly spaced schedule of R. Default 0; Poisson ignores it (its arrivals are memoryless).
+   */
+  offsetMs?: number;
 }
 
 /**
  * Due times in ms from the window's start, ascending.
- * Constant: request i is due at i / R, computed from i (not summed) so no rounding drifts in.
+ * Constant: request i is due at offset + i / R, computed from i (not summed) so no rounding drifts in.
  * Poisson: exponential inter-arrivals with mean 1 / R, the arrivals of independent users.
  * Options are checked here, not at the first `next()`, so mistakes surface where they are made.
  */
@@ -27,10 +34,12 @@ export function arrivalTimesMs(options: ArrivalScheduleOptions): Generator<numbe
   const { ratePerSecond, durationSeconds } = options;
   if (!Number.isFinite(ratePerSecond) || ratePerSecond <= 0) throw new RangeError(`ratePerSecond must be a positive number, got ${ratePerSecond}`);
   if (durationSeconds !== undefined && !(durationSeconds >= 0)) throw new RangeError(`durationSeconds must be a non-negative number, got ${durationSeconds}`);
+  const offsetMs = options.offsetMs ?? 0;
+  if (!Number.isFinite(offsetMs) || offsetMs < 0) throw new RangeError(`offsetMs must be a finite non-negative number, got ${offsetMs}`);
   const endMs = durationSeconds === undefined ? Infinity : durationSeconds * 1000;
   switch (options.process) {
     case 'constant':
-      return constantArrivals(ratePerSecond, endMs);
+      return constantArrivals(ratePerSecond, endMs, offsetMs);
     case 'poisson':
       return poissonArrivals(ratePerSecond, endMs, createRng(options.seed));
     default:
@@ -38,9 +47,9 @@ export function arrivalTimesMs(options: ArrivalScheduleOptions): Generator<numbe
   }
 }
 
-function* constantArrivals(ratePerSecond: number, endMs: number): Generator<number, void, undefined> {
+function* constantArrivals(ratePerSecond: number, endMs: number, offsetMs: number): Generator<number, void, undefined> {
   for (let i = 0; ; i++) {
-    const dueMs = (i * 1000) / ratePerSecond;
+    const dueMs = offsetMs + (i * 1000) / ratePerSecond;
     if (dueMs >= endMs) return;
     yield dueMs;
   }

@@ -31,6 +31,20 @@ describe('arrivalTimesMs, constant', () => {
     expect([...arrivalTimesMs({ ratePerSecond: 7, durationSeconds: 2, process: 'constant', seed: 2 })]).toEqual(a);
   });
 
+  it('shifts every arrival by offsetMs and keeps only those inside the window', () => {
+    expect([...arrivalTimesMs({ ratePerSecond: 4, durationSeconds: 1, process: 'constant', seed: 0, offsetMs: 100 })]).toEqual([100, 350, 600, 850]);
+    expect([...arrivalTimesMs({ ratePerSecond: 4, durationSeconds: 1, process: 'constant', seed: 0, offsetMs: 300 })]).toEqual([300, 550, 800]);
+  });
+
+  it('interleaves N processes at R / N, offset by k / R, into the schedule of R', () => {
+    const whole = [...arrivalTimesMs({ ratePerSecond: 400, durationSeconds: 2, process: 'constant', seed: 0 })];
+    const parts = [0, 1].flatMap((k) => [...arrivalTimesMs({ ratePerSecond: 200, durationSeconds: 2, process: 'constant', seed: 0, offsetMs: (k * 1000) / 400 })]);
+    expect(parts.sort((a, b) => a - b)).toEqual(whole);
+    // An uneven split of the count still adds up: 1,000 = 334 + 333 + 333.
+    const counts = [0, 1, 2].map((k) => [...arrivalTimesMs({ ratePerSecond: 1000 / 3, durationSeconds: 1, process: 'constant', seed: 0, offsetMs: k })].length);
+    expect(counts).toEqual([334, 333, 333]);
+  });
+
   it('is lazy: an endless schedule can be read a few at a time', () => {
     const schedule = arrivalTimesMs({ ratePerSecond: 2000, process: 'constant', seed: 0 });
     expect([schedule.next().value, schedule.next().value, schedule.next().value]).toEqual([0, 0.5, 1]);
@@ -73,5 +87,6 @@ describe('arrivalTimesMs, bad input', () => {
     expect(() => arrivalTimesMs({ ratePerSecond: 10, durationSeconds: -1, process: 'constant', seed: 0 })).toThrow(RangeError);
     expect(() => arrivalTimesMs({ ratePerSecond: 10, durationSeconds: 1, process: 'bursty' as 'constant', seed: 0 })).toThrow(/unknown arrival process/);
     expect(() => arrivalTimesMs({ ratePerSecond: 10, durationSeconds: 1, process: 'poisson', seed: 1.5 })).toThrow(RangeError);
+    expect(() => arrivalTimesMs({ ratePerSecond: 10, durationSeconds: 1, process: 'constant', seed: 0, offsetMs: -1 })).toThrow(RangeError);
   });
 });
