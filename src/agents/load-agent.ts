@@ -13,6 +13,7 @@ import autocannon from 'autocannon';
 import type { Histogram } from 'hdr-histogram-js';
 import { createHistogramUs, encodeHistogram } from '../analysis/histograms.js';
 import { isMainModule } from './main-module.js';
+import { perSecondSeries, type PerSecondFigures } from './per-second.js';
 import { runLoadAgentProcess } from './load-agent-main.js';
 
 export interface LoadAgentConfig {
@@ -23,6 +24,8 @@ export interface LoadAgentConfig {
   requestTimeoutSeconds: number;
   /** Wait for `go` on stdin before measuring (false when run by hand). */
   waitForGo: boolean;
+  /** Also report each second's histogram, so this result can be merged exactly with other processes'. */
+  mergeableHistograms?: boolean;
 }
 
 export interface LoadAgentResult {
@@ -34,7 +37,7 @@ export interface LoadAgentResult {
   non2xx: number;
   /** hdr-histogram-js compressed base64, integer microseconds. */
   histogram: string;
-  perSecond: { second: number; requests: number; latencyP50Ms: number; latencyP99Ms: number; latencyMaxMs: number }[];
+  perSecond: PerSecondFigures[];
 }
 
 function runAutocannon(config: LoadAgentConfig, seconds: number, onResponse?: (latencyMs: number) => void): Promise<autocannon.Result> {
@@ -83,7 +86,6 @@ export async function runLoad(config: LoadAgentConfig, signalReady: () => Promis
   const measuredMs = Number(process.hrtime.bigint() - start) / 1e6;
   emit({ event: 'measured' });
 
-  const round3 = (n: number) => Math.round(n * 1000) / 1000;
   return {
     event: 'result',
     measuredMs,
@@ -92,11 +94,7 @@ export async function runLoad(config: LoadAgentConfig, signalReady: () => Promis
     timeouts: result.timeouts,
     non2xx: result.non2xx,
     histogram: encodeHistogram(overall),
-    perSecond: Array.from(perSecond.entries()).flatMap(([second, h]) =>
-      h
-        ? [{ second, requests: h.totalCount, latencyP50Ms: round3(h.getValueAtPercentile(50) / 1000), latencyP99Ms: round3(h.getValueAtPercentile(99) / 1000), latencyMaxMs: round3(h.maxValue / 1000) }]
-        : [],
-    ),
+    perSecond: perSecondSeries(perSecond, config.mergeableHistograms ?? false),
   };
 }
 

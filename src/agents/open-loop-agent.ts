@@ -28,6 +28,7 @@ import { arrivalTimesMs, type ArrivalProcess } from '../load/arrival-schedule.js
 import type { LoadAgentResult } from './load-agent.js';
 import { isMainModule } from './main-module.js';
 import { runLoadAgentProcess } from './load-agent-main.js';
+import { perSecondSeries } from './per-second.js';
 
 export interface OpenLoopAgentConfig {
   url: string;
@@ -48,6 +49,13 @@ export interface OpenLoopAgentConfig {
   lateSendThresholdMs?: number;
   /** Due requests waiting for a free connection beyond this many are dropped. Default: rate × timeout, at least 1,000. */
   maxQueuedRequests?: number;
+  /**
+   * Constant arrivals: the schedule (warm-up and window) starts this many ms later. One of
+   * several processes sharing a rate sets it so their merged arrivals stay evenly spaced.
+   */
+  scheduleOffsetMs?: number;
+  /** Also report the histograms (per second, send lateness) that let this result be merged exactly with other processes'. */
+  mergeableHistograms?: boolean;
 }
 
 export interface SendLatenessUs {
@@ -67,6 +75,8 @@ export interface OpenLoopAgentResult extends LoadAgentResult {
   sentRequests: number;
   /** How late sends went out against their due time. */
   sendLatenessUs: SendLatenessUs;
+  /** The send lateness as a µs histogram (hdr compressed base64), only when asked for mergeable histograms. */
+  sendLatenessHistogram?: string;
   /** Sends later than `lateSendThresholdMs`. */
   lateSends: number;
   /** Due requests dropped because every connection was busy and the queue was full. */
@@ -301,13 +311,15 @@ function validate(config: OpenLoopAgentConfig): void {
   positive('maxConnections');
   if (!Number.isInteger(config.maxConnections)) throw new RangeError(`open-loop agent: maxConnections must be an integer, got ${config.maxConnections}`);
   if (!(config.warmupSeconds >= 0)) throw new RangeError(`open-loop agent: warmupSeconds must be >= 0, got ${config.warmupSeconds}`);
+  if (config.scheduleOffsetMs !== undefined && !(config.scheduleOffsetMs >= 0)) throw new RangeError(`open-loop agent: scheduleOffsetMs must be >= 0, got ${config.scheduleOffsetMs}`);
 }
 
 export async function runOpenLoop(config: OpenLoopAgentConfig, signalReady: () => Promise<void>, emit: (line: object) => void): Promise<OpenLoopAgentResult> {
   validate(config);
   const lateSendThresholdMs = config.lateSendThresholdMs ?? 2;
   const lateSendThresholdUs = lateSendThresholdMs * 1000;
-  const schedule = (seconds: number, seed: number) => arrivalTimesMs({ ratePerSecond: config.ratePerSecond, durationSeconds: seconds, process: config.arrival, seed });
+  const schedule = (seconds: number, seed: number) =>
+    arrivalTimesMs({ ratePerSecond: config.ratePerSecond, durationSeconds: seconds, process: config.arrival, seed, offsetMs: config.scheduleOffsetMs });
   const client = new OpenLoopClient(config);
   try {
     if (config.warmupSeconds > 0) {
@@ -336,11 +348,7 @@ export async function runOpenLoop(config: OpenLoopAgentConfig, signalReady: () =
       timeouts: phase.timeouts,
       non2xx: phase.non2xx,
       histogram: encodeHistogram(phase.latencyUs),
-      perSecond: Array.from(phase.perSecond.entries()).flatMap(([second, h]) =>
-        h
-          ? [{ second, requests: h.totalCount, latencyP50Ms: round3(h.getValueAtPercentile(50) / 1000), latencyP99Ms: round3(h.getValueAtPercentile(99) / 1000), latencyMaxMs: round3(h.maxValue / 1000) }]
-          : [],
-      ),
+      perSecond: perSecondSeries(phase.perSecond, config.mergeableHistograms ?? false),
       arrival: config.arrival,
       seed: config.seed,
       requestedRps: config.ratePerSecond,
@@ -352,6 +360,7 @@ export async function runOpenLoop(config: OpenLoopAgentConfig, signalReady: () =
         p99: phase.latenessUs.getValueAtPercentile(99),
         max: phase.latenessUs.maxValue,
       },
+      ...(config.mergeableHistograms ? { sendLatenessHistogram: encodeHistogram(phase.latenessUs) } : {}),
       lateSends: phase.lateSends,
       droppedRequests: phase.dropped,
       scheduleMissed: phase.lateSends + phase.dropped,

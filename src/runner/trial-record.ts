@@ -95,7 +95,8 @@ export function buildTrialRecord(o: TrialOutcome): TrialRecord {
     proxyRssPeakBytes: proxies.length ? proxies.reduce((sum, p) => sum + p.rssPeakBytes, 0) : null,
     quiescence: o.quiescence,
     verification: o.verification,
-    perSecond: o.load.perSecond,
+    // Per-second histograms (asked for when several processes are merged) are not part of the record.
+    perSecond: o.load.perSecond.map(({ second, requests, latencyP50Ms, latencyP99Ms, latencyMaxMs }) => ({ second, requests, latencyP50Ms, latencyP99Ms, latencyMaxMs })),
     flags: flagTrial({ node: o.node, processes: o.processes, errorRatePct, openLoop: open }, o.flagLimits),
     proxyStats: o.proxyStats ?? {},
     cpuThrottling: o.cpuThrottling ?? null,
