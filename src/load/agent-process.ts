@@ -65,7 +65,7 @@ export function startAgentProcess<Result extends LoadAgentResult>(launch: AgentL
   for (const p of [result, failure, warmedUpOrFailure, measuredOrFailure]) p.catch(() => undefined);
 
   return {
-    pid: child.pid ?? -1,
+    pids: [child.pid ?? -1],
     warmedUp: warmedUpOrFailure,
     measured: measuredOrFailure,
     result,

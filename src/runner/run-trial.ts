@@ -52,10 +52,16 @@ export async function runTrial(trial: PlannedTrial, ctx: TrialContext): Promise<
   }
 
   const loadRun = ctx.loadGenerator.start(ctx.deployment.targetUrl, ctx.level, { MESHBENCH_RUN_ID: ctx.runId });
-  // Pinned tiers keep the load generator off the pods' CPUs; it warms up before it measures.
-  await ctx.backend.placeLoadGenerator?.(loadRun.pid);
-  const loadgen: Component = { name: 'loadgen/load-agent', role: 'loadgen', pod: 'loadgen', program: ctx.loadGenerator.name, rootPid: loadRun.pid };
-  const trialComponents = [...ctx.deployment.components, loadgen, ctx.harness];
+  // One component per driver process, so the saturation flag sees the busiest one; the first
+  // keeps the single-process name.
+  const loadgens: Component[] = loadRun.pids.map((pid, k) => ({
+    name: k === 0 ? 'loadgen/load-agent' : `loadgen/load-agent-${k + 1}`,
+    role: 'loadgen',
+    pod: 'loadgen',
+    program: ctx.loadGenerator.name,
+    rootPid: pid,
+  }));
+  const trialComponents = [...ctx.deployment.components, ...loadgens, ctx.harness];
   const trialNames = new Set(trialComponents.map((c) => c.name));
   // Other variants' idle processes belong to the run, not to the neighbours.
   const trialPids = new Set(trialComponents.map((c) => c.rootPid));
@@ -67,6 +73,8 @@ export async function runTrial(trial: PlannedTrial, ctx: TrialContext): Promise<
   const samplerErrors: unknown[] = [];
   let sampler: NodeSampler | undefined;
   try {
+    // Pinned tiers keep the load generator off the pods' CPUs; it warms up before it measures.
+    for (const pid of loadRun.pids) await ctx.backend.placeLoadGenerator?.(pid);
     await loadRun.warmedUp;
     const startedAt = new Date();
     const statsBefore = await ctx.deployment.readProxyStats?.();
