@@ -155,6 +155,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
                   durationSeconds: phase === 'confirm' ? load.confirmSeconds : load.durationSeconds,
                   warmupSeconds: load.warmupSeconds,
                   requestTimeoutSeconds: load.requestTimeoutSeconds,
+                  processes: load.processes,
                 };
                 return measure(level, openLoopGenerator, { searchId, stepId, phase, slo: load.slo });
               },
@@ -169,11 +170,18 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
               durationSeconds: load.durationSeconds,
               warmupSeconds: load.warmupSeconds,
               requestTimeoutSeconds: load.requestTimeoutSeconds,
+              processes: load.processes,
             };
             await measure(level, openLoopGenerator);
           } else {
             await measure(
-              { connections: planned.connections, durationSeconds: load.durationSeconds, warmupSeconds: load.warmupSeconds, requestTimeoutSeconds: load.requestTimeoutSeconds },
+              {
+                connections: planned.connections,
+                durationSeconds: load.durationSeconds,
+                warmupSeconds: load.warmupSeconds,
+                requestTimeoutSeconds: load.requestTimeoutSeconds,
+                processes: load.processes,
+              },
               loadGenerator,
             );
           }

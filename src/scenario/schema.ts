@@ -65,6 +65,16 @@ const windowFields = {
   requestTimeoutSeconds: z.number().positive().max(120).default(10),
 };
 
+const processesField = z
+  .number()
+  .int()
+  .min(1)
+  .max(64)
+  .default(1)
+  .describe(
+    'Load-driver processes per trial; connections (closed) or rate (open, capacity) are split across them as evenly as possible. Use when the loadgen-saturated or loadgen-late flag says one process was the limit.',
+  );
+
 const openLoopFields = {
   arrival: z.enum(['constant', 'poisson']).default('constant').describe('constant: request i is due at i/R; poisson: exponential gaps.'),
   maxConnections: z.number().int().min(1).max(10_000).default(256).describe('The connection pool grows to this when every connection is busy.'),
@@ -74,6 +84,7 @@ export const closedLoadSchema = z.strictObject({
   mode: z.literal('closed').default('closed').describe('closed: a fixed number of connections, each sending as fast as answers come.'),
   connections: z.array(z.number().int().min(1).max(10_000)).min(1).describe('Load levels: concurrent connections.'),
   ...windowFields,
+  processes: processesField,
 });
 
 export const openLoadSchema = z.strictObject({
@@ -81,6 +92,7 @@ export const openLoadSchema = z.strictObject({
   rps: z.array(z.number().positive().max(1_000_000)).min(1).describe('Load levels: requests per second.'),
   ...windowFields,
   ...openLoopFields,
+  processes: processesField,
 });
 
 export const capacityLoadSchema = z.strictObject({
@@ -98,6 +110,7 @@ export const capacityLoadSchema = z.strictObject({
   warmupSeconds: z.number().min(0).max(60).default(0.5),
   confirmSeconds: z.number().positive().max(600).default(5).describe('Window of the confirmation trial at the rate found.'),
   ...openLoopFields,
+  processes: processesField,
 });
 
 export const loadSchema = z.discriminatedUnion('mode', [closedLoadSchema, openLoadSchema, capacityLoadSchema]);
@@ -248,7 +261,20 @@ export const scenarioSchema = z
       if (tierNames.has(t.name)) ctx.addIssue({ code: 'custom', path: ['tiers', i, 'name'], message: `duplicate tier "${t.name}"` });
       tierNames.add(t.name);
     });
+    checkLoadProcesses(s.load, ctx);
   });
+
+/** Every driver process needs at least one connection of its own. */
+export function checkLoadProcesses(load: LoadConfig, ctx: z.RefinementCtx): void {
+  const n = load.processes;
+  if (load.mode === 'closed')
+    load.connections.forEach((c, i) => {
+      if (c < n)
+        ctx.addIssue({ code: 'custom', path: ['load', 'connections', i], message: `${c} connections cannot be split across load.processes ${n}: each process needs at least one connection` });
+    });
+  else if (load.maxConnections < n)
+    ctx.addIssue({ code: 'custom', path: ['load', 'maxConnections'], message: `maxConnections ${load.maxConnections} cannot be split across load.processes ${n}: each process needs at least one connection` });
+}
 
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type Scenario = z.output<typeof scenarioSchema>;

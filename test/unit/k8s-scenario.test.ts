@@ -59,6 +59,12 @@ describe('Kubernetes scenarios', () => {
     expect(() => problemsOf(() => parseKubernetesScenarioText(base('  - { name: none, mesh: none }\n  - { name: x, copyOf: nope }')))).toThrow(/unknown variant "nope"/);
   });
 
+  it('runs one load-driver process per trial', () => {
+    const text = base('  - { name: none, mesh: none }').replace('load: { connections: [1], durationSeconds: 1 }', 'load: { connections: [4], durationSeconds: 1, processes: 2 }');
+    expect(() => problemsOf(() => parseKubernetesScenarioText(text, 'k.yaml'))).toThrow(/^k\.yaml:\d+:\d+: load\.processes: backend: kubernetes runs one load-driver process per trial/);
+    expect(parseKubernetesScenarioText(base('  - { name: none, mesh: none }')).load.processes).toBe(1);
+  });
+
   it('keeps the base rules (unknown callee, unknown keys)', () => {
     expect(() => problemsOf(() => parseKubernetesScenarioText(base('  - { name: none, mesh: none }').replace('{ name: echo }', '{ name: echo, calls: [nope] }')))).toThrow(/unknown service "nope"/);
     expect(() => problemsOf(() => parseKubernetesScenarioText(base('  - { name: none, mesh: none, proxy: envoy }')))).toThrow(/unknown key "proxy"/);

@@ -74,6 +74,17 @@ describe('scenario validation errors', () => {
     ]);
   });
 
+  it('needs a connection per load process at every closed-loop level, and in the open-loop pool', async () => {
+    const scenario = (load: string) => `name: x\ntopology: { services: [ { name: a } ] }\nvariants: [ { name: base } ]\nload:\n${load}\n`;
+    const closed = scenario('  connections: [8, 2]\n  durationSeconds: 1\n  processes: 3');
+    expect(await problemsOf(() => parseScenarioText(closed, 's.yaml'))).toEqual([
+      expect.stringMatching(/^s\.yaml:5:\d+: load\.connections\.1: 2 connections cannot be split across load\.processes 3: each process needs at least one connection/),
+    ]);
+    const open = scenario('  mode: open\n  rps: [400]\n  durationSeconds: 1\n  maxConnections: 2\n  processes: 4');
+    expect(await problemsOf(() => parseScenarioText(open, 's.yaml'))).toEqual([expect.stringMatching(/^s\.yaml:8:\d+: load\.maxConnections: maxConnections 2 cannot be split across load\.processes 4/)]);
+    expect(parseScenarioText(scenario('  connections: [8, 3]\n  durationSeconds: 1\n  processes: 3')).load.processes).toBe(3);
+  });
+
   it('names a missing file', async () => {
     const problems = await problemsOf(() => loadScenarioFile('/nonexistent/x.yaml'));
     expect(problems[0]).toContain('/nonexistent/x.yaml');
@@ -84,6 +95,7 @@ describe('scenario validation errors', () => {
     expect(s.variants[1].mode).toBe('http');
     expect(s.tiers).toEqual([{ name: 'this-host' }]);
     expect(s.repetitions).toBe(3);
+    expect(s.load.processes).toBe(1);
   });
 });
 

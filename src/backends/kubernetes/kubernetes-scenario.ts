@@ -71,6 +71,9 @@ export const kubernetesScenarioSchema = z
     const base = scenarioSchema.safeParse(localView);
     if (!base.success) for (const issue of base.error.issues) if (!(issue.path.length === 1 && issue.path[0] === 'variants')) ctx.addIssue({ code: 'custom', path: issue.path as (string | number)[], message: issue.message });
     checkKubernetesVariants(s.variants, ctx);
+    // The load Job has one load container, and pods get no `go` to start several at once.
+    if (s.load.processes > 1)
+      ctx.addIssue({ code: 'custom', path: ['load', 'processes'], message: 'backend: kubernetes runs one load-driver process per trial; processes > 1 works on the local backend only' });
   });
 
 export type KubernetesScenario = z.output<typeof kubernetesScenarioSchema>;
