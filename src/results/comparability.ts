@@ -18,7 +18,8 @@ export function scenarioDifferences(reference: RunRecord, candidate: RunRecord, 
   const b = candidate.scenario as RecordedScenario;
   const problems: string[] = [];
   if (stableJson(a.topology) !== stableJson(b.topology)) problems.push('the topologies differ (services, sizes, calls)');
-  if (stableJson(a.load) !== stableJson(b.load)) problems.push(`the load differs: ${stableJson(a.load)} vs ${stableJson(b.load)}`);
+  const [loadA, loadB] = [recordedLoad(a.load), recordedLoad(b.load)];
+  if (stableJson(loadA) !== stableJson(loadB)) problems.push(`the load differs: ${stableJson(loadA)} vs ${stableJson(loadB)}`);
   const refVariants = new Map((a.variants ?? []).map((v) => [v.name, v]));
   for (const v of b.variants ?? []) {
     const refName = variantMap[v.name] ?? v.name;
@@ -33,6 +34,11 @@ export function scenarioDifferences(reference: RunRecord, candidate: RunRecord, 
       if (v[field] !== ref[field]) problems.push(`variant "${v.name}": ${field} ${String(ref[field])} → ${String(v[field])}`);
   }
   return problems;
+}
+
+/** Runs recorded before `load.processes` existed ran one load-driver process. */
+function recordedLoad(load: unknown): unknown {
+  return load && typeof load === 'object' && !Array.isArray(load) ? { processes: 1, ...load } : load;
 }
 
 function stableJson(value: unknown): string {

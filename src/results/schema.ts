@@ -149,6 +149,8 @@ export const trialRecordSchema = z.object({
   connections: z.number().int(),
   /** open: the load level (requested arrival rate); closed: null. */
   requestedRps: z.number().nullable().default(null),
+  /** Load-driver processes the level was split across (`load.processes`); records from before it was an option ran one. */
+  loadProcesses: z.number().int().min(1).default(1),
   /** What the open-loop driver saw of its own schedule; null for closed loop. */
   openLoop: z
     .object({

@@ -58,6 +58,7 @@ export function buildTrialRecord(o: TrialOutcome): TrialRecord {
     loadMode: open ? 'open' : 'closed',
     connections: open ? open.maxConnectionsUsed : o.trial.connections,
     requestedRps: open ? open.requestedRps : null,
+    loadProcesses: o.level.processes ?? 1,
     openLoop: open
       ? {
           arrival: open.arrival,

@@ -88,6 +88,7 @@ export function makeTrial(spec: TrialSpec): TrialRecord {
     flags: spec.flags ?? [],
     proxyStats: {},
     requestedRps: null,
+    loadProcesses: 1,
     openLoop: null,
     capacityStep: null,
     cpuThrottling: null,
