@@ -49,15 +49,18 @@ async function wrk(): Promise<number> {
   return Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)![1]);
 }
 
-/** `processes` driver processes at once, each with connections/processes connections; summed rate. */
+/** The driver as a trial runs it: `processes` agent processes sharing the connections, results merged. */
 async function driver(processes: number): Promise<number> {
-  const runs = Array.from({ length: processes }, () =>
-    closedLoopGenerator.start(url, { connections: connections / processes, durationSeconds: seconds, warmupSeconds: 0.5, requestTimeoutSeconds: 10 }, {}),
-  );
-  await Promise.all(runs.map((r) => r.warmedUp));
-  for (const r of runs) r.measure();
-  const results = await Promise.all(runs.map((r) => r.result));
-  return results.reduce((sum, r) => sum + r.responses / (r.measuredMs / 1000), 0);
+  const run = closedLoopGenerator.start(url, { connections, processes, durationSeconds: seconds, warmupSeconds: 0.5, requestTimeoutSeconds: 10 }, {});
+  try {
+    await run.warmedUp;
+    run.measure();
+    const result = await run.result;
+    // As the trial record computes it: every response over the longest process's window.
+    return result.responses / (result.measuredMs / 1000);
+  } finally {
+    await run.stop();
+  }
 }
 
 const figures = { wrk: [] as number[], driver1: [] as number[], driver2: [] as number[] };
