@@ -65,6 +65,8 @@ export interface RungRow {
   comparedTo: string;
   p50: Overhead;
   p99: Overhead;
+  /** Achieved throughput, variant − comparedTo in req/s, with the relative change in %. */
+  rps: Overhead;
   proxyCpu: Overhead | null;
 }
 
@@ -165,21 +167,23 @@ function cellVerdicts(cell: CellSummary, minEffectPct: number): CellVerdicts {
   return { latencyP50Ms: decide(cell.overhead.latencyP50Ms), latencyP99Ms: decide(cell.overhead.latencyP99Ms) };
 }
 
+type RungMetric = 'latencyP50Ms' | 'latencyP99Ms' | 'achievedRps' | 'proxyCpuMsPer1kRequests';
+
 function rungRows(run: RunRecord, trials: readonly TrialRecord[], bootstrap: Required<BootstrapOptions>): RungRow[] {
   const rows: RungRow[] = [];
   for (const v of recordedVariants(run).filter((x) => x.comparedTo)) {
     const cells = new Set(trials.filter((t) => t.variant === v.name && !t.capacityStep).map((t) => JSON.stringify([t.tier, t.loadMode, levelOf(t)])));
     for (const cell of cells) {
       const [tier, loadMode, level] = JSON.parse(cell) as [string, LoadMode, number];
-      const pick = (variant: string, metric: 'latencyP50Ms' | 'latencyP99Ms' | 'proxyCpuMsPer1kRequests') =>
+      const pick = (variant: string, metric: RungMetric) =>
         trials
           .filter((t) => t.variant === variant && t.tier === tier && !t.capacityStep && sameLevel(t, { loadMode, level }) && t[metric] !== null)
           .map((t) => ({ repetition: t.repetition, value: t[metric] as number }));
-      const overhead = (metric: 'latencyP50Ms' | 'latencyP99Ms' | 'proxyCpuMsPer1kRequests') =>
+      const overhead = (metric: RungMetric) =>
         computeOverhead({ metric, variantTrials: pick(v.name, metric), baselineTrials: pick(v.comparedTo!, metric), bootstrap });
       try {
         const hasCpu = pick(v.name, 'proxyCpuMsPer1kRequests').length > 0 && pick(v.comparedTo!, 'proxyCpuMsPer1kRequests').length > 0;
-        rows.push({ tier, loadMode, level, variant: v.name, comparedTo: v.comparedTo!, p50: overhead('latencyP50Ms'), p99: overhead('latencyP99Ms'), proxyCpu: hasCpu ? overhead('proxyCpuMsPer1kRequests') : null });
+        rows.push({ tier, loadMode, level, variant: v.name, comparedTo: v.comparedTo!, p50: overhead('latencyP50Ms'), p99: overhead('latencyP99Ms'), rps: overhead('achievedRps'), proxyCpu: hasCpu ? overhead('proxyCpuMsPer1kRequests') : null });
       } catch (err) {
         // No repetition has both variants (an interrupted run): nothing to state for this cell.
         if (!(err instanceof RangeError)) throw err;

@@ -156,6 +156,12 @@ function delta(o: Overhead | undefined): string {
   return o.pairs >= minimumRepetitions ? withInterval(o.deltaMedian, o.deltaLow, o.deltaHigh, 3) : `${signed(o.deltaMedian, 3)} (n=${o.pairs}, no interval)`;
 }
 
+/** The relative change in % with its interval; as delta(), no interval below three pairs. */
+function relativeDelta(o: Overhead): string {
+  if (o.relativePct === null || o.relativeLowPct === null || o.relativeHighPct === null) return '–';
+  return o.pairs >= minimumRepetitions ? withInterval(o.relativePct, o.relativeLowPct, o.relativeHighPct, 1) : `${signed(o.relativePct, 1)} (n=${o.pairs}, no interval)`;
+}
+
 /** Against the baseline: "higher" means the variant adds to it. */
 function verdictWord(v: VerdictResult | undefined): string {
   if (!v) return '–';
@@ -197,12 +203,12 @@ function rungSection(a: RunAnalysis): string[] {
     '',
     'What one feature costs on its own: each variant against the variant it names in `comparedTo`, paired by repetition (95% bootstrap intervals).',
     '',
-    '| tier | load | variant | over | Δp50 ms [95% CI] | Δp99 ms [95% CI] | Δ proxy CPU ms/1k req [95% CI] |',
-    '| --- | ---: | --- | --- | ---: | ---: | ---: |',
+    '| tier | load | variant | over | Δp50 ms [95% CI] | Δp99 ms [95% CI] | Δreq/s % [95% CI] | Δ proxy CPU ms/1k req [95% CI] |',
+    '| --- | ---: | --- | --- | ---: | ---: | ---: | ---: |',
   ];
   for (const r of a.rungs)
     lines.push(
-      `| ${r.tier} | ${levelShort(r.loadMode, r.level)} | ${r.variant} | ${r.comparedTo} | ${delta(r.p50)} | ${delta(r.p99)} | ${r.proxyCpu ? delta(r.proxyCpu) : '–'} |`,
+      `| ${r.tier} | ${levelShort(r.loadMode, r.level)} | ${r.variant} | ${r.comparedTo} | ${delta(r.p50)} | ${delta(r.p99)} | ${relativeDelta(r.rps)} | ${r.proxyCpu ? delta(r.proxyCpu) : '–'} |`,
     );
   return lines;
 }

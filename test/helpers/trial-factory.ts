@@ -9,6 +9,8 @@ export interface TrialSpec {
   tier?: string;
   latencyP50Ms: number;
   latencyP99Ms?: number;
+  /** Default 50. */
+  achievedRps?: number;
   proxyCpuMsPer1kRequests?: number | null;
   flags?: TrialRecord['flags'];
   loadgenCpuPctOfCore?: number;
@@ -63,7 +65,7 @@ export function makeTrial(spec: TrialSpec): TrialRecord {
     endedAt: '2026-11-26T00:00:02.000Z',
     windowMs: 2000,
     requestsTotal: 100,
-    achievedRps: 50,
+    achievedRps: spec.achievedRps ?? 50,
     latencyP50Ms: p50,
     latencyP90Ms: p50,
     latencyP99Ms: p99,
