@@ -1,0 +1,164 @@
+/**
+ * How much a tier changes the mesh's overhead: for each tier against the reference tier (the
+ * scenario's first), the difference of per-repetition overheads, tier − reference, with a
+ * two-sample bootstrap interval of the difference of medians.
+ *
+ * Within a tier an overhead is paired by repetition (variant and what it is compared with ran
+ * back to back). Across tiers nothing is paired: the tiers ran separately, so repetition 3 on
+ * one tier has no more to do with repetition 3 on the other than with any other. Each tier's
+ * per-repetition overheads are therefore resampled on their own.
+ */
+import type { RunRecord, TrialRecord } from '../results/schema.js';
+import { recordedVariants } from '../results/recorded-scenario.js';
+import { bootstrapTwoSampleCi, medianInPlace, pairedDifferences, resolveOptions, type BootstrapOptions } from './bootstrap.js';
+import { levelOf, sameLevel, type LoadMode } from './load-level.js';
+import { decideVerdict } from './verdict.js';
+
+export type ContrastMetric = 'latencyP50Ms' | 'latencyP99Ms' | 'achievedRps';
+
+/**
+ * What the tier does to the cost, not to the figure: "larger" when the tier makes the variant
+ * add more latency or lose more throughput than on the reference tier (the whole interval beyond
+ * 0 on that side), "smaller" the other way, "same" only for an interval of exactly [0, 0].
+ */
+export type ContrastVerdict = 'larger' | 'smaller' | 'same' | 'inconclusive';
+
+export interface TierContrastRow {
+  /** An overhead over the run's baseline variant, or a rung (over the variant's `comparedTo`). */
+  kind: 'overhead' | 'rung';
+  tier: string;
+  referenceTier: string;
+  loadMode: LoadMode;
+  level: number;
+  variant: string;
+  /** The variant the overhead is measured against: the baseline, or the rung's `comparedTo`. */
+  over: string;
+  metric: ContrastMetric;
+  /** 'ms' for latency (variant − over); '%' for throughput ((variant / over − 1) × 100), whose difference is in percentage points. */
+  unit: 'ms' | '%';
+  higherIsWorse: boolean;
+  /** Median of the per-repetition overheads on the reference tier and on this tier. */
+  referenceMedian: number;
+  tierMedian: number;
+  /** Repetitions with both the variant and what it is compared with, per tier. */
+  referenceRepetitions: number;
+  tierRepetitions: number;
+  /** tierMedian − referenceMedian, and its percentile bootstrap interval. */
+  difference: number;
+  differenceLow: number;
+  differenceHigh: number;
+  verdict: ContrastVerdict;
+  /** decideVerdict's reason, fit for a table cell. */
+  reason: string;
+  /** For 'inconclusive': roughly how many repetitions per tier would likely decide. */
+  repetitionsNeeded: number | null;
+  confidence: number;
+  resamples: number;
+  seed: number;
+}
+
+export interface TierContrastInput {
+  run: RunRecord;
+  /** The trials to compare (flagged ones already left out if the report leaves them out). */
+  trials: readonly TrialRecord[];
+  baselineVariant: string;
+  /** Seeded from the run's seed, as every other interval of the report. */
+  bootstrap: BootstrapOptions;
+}
+
+/** Empty unless the run has at least two tiers. Rows come by tier, then load level, overheads before rungs. */
+export function computeTierContrasts(input: TierContrastInput): TierContrastRow[] {
+  const { run, baselineVariant } = input;
+  if (run.tiers.length < 2) return [];
+  const bootstrap = resolveOptions(input.bootstrap);
+  const [referenceTier, ...others] = run.tiers;
+  const trials = input.trials.filter((t) => !t.capacityStep);
+  const variants = recordedVariants(run);
+  const comparisons: { kind: TierContrastRow['kind']; variant: string; over: string; metrics: ContrastMetric[] }[] = [
+    ...variants.filter((v) => v.name !== baselineVariant).map((v) => ({ kind: 'overhead' as const, variant: v.name, over: baselineVariant, metrics: ['latencyP50Ms', 'latencyP99Ms'] as ContrastMetric[] })),
+    ...variants.filter((v) => v.comparedTo).map((v) => ({ kind: 'rung' as const, variant: v.name, over: v.comparedTo!, metrics: ['latencyP50Ms', 'latencyP99Ms', 'achievedRps'] as ContrastMetric[] })),
+  ];
+
+  const rows: TierContrastRow[] = [];
+  for (const tier of others) {
+    const levels = uniqueLevels(trials.filter((t) => t.tier === tier));
+    for (const { loadMode, level } of levels)
+      for (const c of comparisons)
+        for (const metric of c.metrics) {
+          const at = (t: string) => perRepetitionOverheads(trials, { tier: t, loadMode, level, variant: c.variant, over: c.over, metric });
+          const reference = at(referenceTier);
+          const mine = at(tier);
+          if (reference.length === 0 || mine.length === 0) continue;
+          rows.push(contrast({ kind: c.kind, tier, referenceTier, loadMode, level, variant: c.variant, over: c.over, metric }, reference, mine, bootstrap));
+        }
+  }
+  return rows;
+}
+
+type RowKey = Pick<TierContrastRow, 'kind' | 'tier' | 'referenceTier' | 'loadMode' | 'level' | 'variant' | 'over' | 'metric'>;
+
+function contrast(key: RowKey, reference: number[], mine: number[], bootstrap: Required<BootstrapOptions>): TierContrastRow {
+  const higherIsWorse = key.metric !== 'achievedRps';
+  const unit = key.metric === 'achievedRps' ? '%' : 'ms';
+  // statistic(b) − statistic(a): the tier's median overhead minus the reference tier's.
+  const ci = bootstrapTwoSampleCi(reference, mine, medianInPlace, bootstrap);
+  const decided = decideVerdict({
+    deltaLow: ci.low,
+    deltaHigh: ci.high,
+    threshold: 0,
+    higherIsWorse,
+    // The smaller side limits what the interval can say; below three repetitions there is no verdict.
+    n: Math.min(reference.length, mine.length),
+    unit: unit === '%' ? 'points' : unit,
+  });
+  return {
+    ...key,
+    unit,
+    higherIsWorse,
+    referenceMedian: medianInPlace(Float64Array.from(reference)),
+    tierMedian: medianInPlace(Float64Array.from(mine)),
+    referenceRepetitions: reference.length,
+    tierRepetitions: mine.length,
+    difference: ci.estimate,
+    differenceLow: ci.low,
+    differenceHigh: ci.high,
+    verdict: contrastVerdict[decided.verdict],
+    reason: decided.reason,
+    repetitionsNeeded: decided.repetitionsNeeded,
+    ...bootstrap,
+  };
+}
+
+const contrastVerdict = { regression: 'larger', improvement: 'smaller', 'no-change': 'same', inconclusive: 'inconclusive' } as const;
+
+/**
+ * One overhead per repetition that has both sides in this tier and level: variant − over in ms
+ * for latency, (variant / over − 1) × 100 for throughput. Empty when no repetition pairs up, or
+ * when a throughput ratio would divide by zero; a repetition recorded twice makes the pairing
+ * ambiguous, so that cell is left out as the per-tier overheads leave it out.
+ */
+function perRepetitionOverheads(
+  trials: readonly TrialRecord[],
+  where: { tier: string; loadMode: LoadMode; level: number; variant: string; over: string; metric: ContrastMetric },
+): number[] {
+  const pick = (variant: string) =>
+    trials.filter((t) => t.tier === where.tier && t.variant === variant && sameLevel(t, where)).map((t) => ({ repetition: t.repetition, value: t[where.metric] }));
+  let pairs;
+  try {
+    pairs = pairedDifferences(pick(where.variant), pick(where.over)).pairs;
+  } catch (err) {
+    if (err instanceof RangeError) return [];
+    throw err;
+  }
+  if (where.metric !== 'achievedRps') return pairs.map((p) => p.difference);
+  if (pairs.some((p) => !(p.baseline > 0))) return [];
+  return pairs.map((p) => (p.variant / p.baseline - 1) * 100);
+}
+
+function uniqueLevels(trials: readonly TrialRecord[]): { loadMode: LoadMode; level: number }[] {
+  const keys = new Set(trials.map((t) => JSON.stringify([t.loadMode, levelOf(t)])));
+  return [...keys]
+    .map((k) => JSON.parse(k) as [LoadMode, number])
+    .map(([loadMode, level]) => ({ loadMode, level }))
+    .sort((a, b) => a.loadMode.localeCompare(b.loadMode) || a.level - b.level);
+}

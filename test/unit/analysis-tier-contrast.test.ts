@@ -1,0 +1,152 @@
+/**
+ * Tier contrasts: how much more (or less) a variant's overhead is on one tier than on the
+ * reference tier, from per-repetition overheads resampled on each tier on its own.
+ */
+import { describe, expect, it } from 'vitest';
+import { computeTierContrasts, type TierContrastRow } from '../../src/analysis/tier-contrast.js';
+import type { TrialRecord } from '../../src/results/schema.js';
+import { makeRun } from '../helpers/run-factory.js';
+import { makeTrial } from '../helpers/trial-factory.js';
+
+const variants = [
+  { name: 'baseline' },
+  { name: 'nginx-mtls', proxy: 'nginx', mode: 'mtls' },
+  { name: 'nginx-mtls-log', proxy: 'nginx', mode: 'mtls', comparedTo: 'nginx-mtls' },
+];
+const run = makeRun({ variants, tiers: ['dedicated', 'shared-vcpu', 'slow-disk'], seed: 7 });
+
+/** Drift of the machine per repetition (cancels within a repetition) and noise of the overhead itself. */
+const drift = [0.3, 0.1, 0.5, 0, 0.2, 0.4, 0.15, 0.35];
+const noise = [0.1, -0.2, 0.05, 0.15, -0.1, 0, 0.2, -0.05];
+
+interface TierShape {
+  /** Added to every variant's p99, baseline included: a slower tier, which an overhead cancels. */
+  slowerMs: number;
+  /** nginx-mtls's p99 overhead over the baseline. */
+  sidecarP99Ms: number;
+  /** Throughput the access log costs, in percent of nginx-mtls's. */
+  logLossPct: number;
+  /** The noise of repetition r is noise[order[r]]: the same values in another order. */
+  order: number[];
+}
+
+function tierTrials(tier: string, shape: TierShape): TrialRecord[] {
+  return drift.flatMap((d, i) => {
+    const repetition = i + 1;
+    const e = noise[shape.order[i]];
+    const baseP99 = 1 + d + shape.slowerMs;
+    const mtlsP99 = baseP99 + shape.sidecarP99Ms + e;
+    const mtlsRps = 5_000 - d * 1_000;
+    return [
+      makeTrial({ tier, variant: 'baseline', repetition, latencyP50Ms: 0.2 + d, latencyP99Ms: baseP99, achievedRps: 10_000 - d * 1_000 }),
+      makeTrial({ tier, variant: 'nginx-mtls', repetition, latencyP50Ms: 0.6 + d + e / 10, latencyP99Ms: mtlsP99, achievedRps: mtlsRps }),
+      makeTrial({
+        tier,
+        variant: 'nginx-mtls-log',
+        repetition,
+        latencyP50Ms: 0.7 + d + e / 10,
+        latencyP99Ms: mtlsP99 + 0.2 + e / 5,
+        achievedRps: mtlsRps * (1 - (shape.logLossPct + e * 10) / 100),
+      }),
+    ];
+  });
+}
+
+const inOrder = [0, 1, 2, 3, 4, 5, 6, 7];
+const trials = [
+  ...tierTrials('dedicated', { slowerMs: 0, sidecarP99Ms: 1.5, logLossPct: 5, order: inOrder }),
+  // +2 ms more p99 from the sidecar, on a tier that is also 1 ms slower without it.
+  ...tierTrials('shared-vcpu', { slowerMs: 1, sidecarP99Ms: 3.5, logLossPct: 5, order: [3, 0, 7, 5, 1, 6, 2, 4] }),
+  // The same latency overheads in another order, but the access log costs 10 points more throughput.
+  ...tierTrials('slow-disk', { slowerMs: 0, sidecarP99Ms: 1.5, logLossPct: 15, order: [7, 6, 5, 4, 3, 2, 1, 0] }),
+];
+
+const rows = computeTierContrasts({ run, trials, baselineVariant: 'baseline', bootstrap: { seed: run.seed } });
+const find = (tier: string, kind: TierContrastRow['kind'], variant: string, metric: TierContrastRow['metric']) => {
+  const row = rows.find((r) => r.tier === tier && r.kind === kind && r.variant === variant && r.metric === metric);
+  if (!row) throw new Error(`no row for ${tier} ${kind} ${variant} ${metric}`);
+  return row;
+};
+
+describe('computeTierContrasts', () => {
+  it('compares every other tier with the first, for each overhead (p50, p99) and each rung (p50, p99, req/s)', () => {
+    expect(new Set(rows.map((r) => r.referenceTier))).toEqual(new Set(['dedicated']));
+    expect(rows.map((r) => `${r.tier} ${r.kind} ${r.variant}/${r.over} ${r.metric}`)).toEqual(
+      ['shared-vcpu', 'slow-disk'].flatMap((tier) => [
+        `${tier} overhead nginx-mtls/baseline latencyP50Ms`,
+        `${tier} overhead nginx-mtls/baseline latencyP99Ms`,
+        `${tier} overhead nginx-mtls-log/baseline latencyP50Ms`,
+        `${tier} overhead nginx-mtls-log/baseline latencyP99Ms`,
+        `${tier} rung nginx-mtls-log/nginx-mtls latencyP50Ms`,
+        `${tier} rung nginx-mtls-log/nginx-mtls latencyP99Ms`,
+        `${tier} rung nginx-mtls-log/nginx-mtls achievedRps`,
+      ]),
+    );
+  });
+
+  it('finds a planted +2 ms of p99 overhead on one tier: the interval covers 2 and excludes 0', () => {
+    const row = find('shared-vcpu', 'overhead', 'nginx-mtls', 'latencyP99Ms');
+    expect(row).toMatchObject({ unit: 'ms', higherIsWorse: true, referenceRepetitions: 8, tierRepetitions: 8, verdict: 'larger' });
+    expect(row.referenceMedian).toBeCloseTo(1.525, 9);
+    expect(row.tierMedian).toBeCloseTo(3.525, 9);
+    expect(row.difference).toBeCloseTo(2, 9);
+    expect(row.differenceLow).toBeGreaterThan(0);
+    expect(row.differenceLow).toBeLessThanOrEqual(2);
+    expect(row.differenceHigh).toBeGreaterThanOrEqual(2);
+    // The p50 overhead was not changed, and the tier's own slowness cancels within each repetition.
+    expect(find('shared-vcpu', 'overhead', 'nginx-mtls', 'latencyP50Ms').difference).toBeCloseTo(0, 9);
+  });
+
+  it('gives an interval covering 0 when two tiers have the same overheads', () => {
+    for (const metric of ['latencyP50Ms', 'latencyP99Ms'] as const) {
+      const row = find('slow-disk', 'overhead', 'nginx-mtls', metric);
+      expect(row.difference).toBeCloseTo(0, 9);
+      expect(row.differenceLow).toBeLessThan(0);
+      expect(row.differenceHigh).toBeGreaterThan(0);
+      expect(row.verdict).toBe('inconclusive');
+    }
+  });
+
+  it('finds a rung whose throughput loss is larger on one tier, in percentage points', () => {
+    const row = find('slow-disk', 'rung', 'nginx-mtls-log', 'achievedRps');
+    expect(row).toMatchObject({ over: 'nginx-mtls', unit: '%', higherIsWorse: false, verdict: 'larger' });
+    expect(row.referenceMedian).toBeCloseTo(-5.25, 9);
+    expect(row.tierMedian).toBeCloseTo(-15.25, 9);
+    expect(row.difference).toBeCloseTo(-10, 9);
+    expect(row.differenceHigh).toBeLessThan(0);
+    expect(row.differenceLow).toBeLessThanOrEqual(-10);
+    expect(row.differenceHigh).toBeGreaterThanOrEqual(-10);
+    // On shared-vcpu the access log costs what it costs on dedicated.
+    expect(find('shared-vcpu', 'rung', 'nginx-mtls-log', 'achievedRps').verdict).toBe('inconclusive');
+  });
+
+  it('calls a tier that makes the overhead smaller "smaller"', () => {
+    const reversed = computeTierContrasts({ run: makeRun({ variants, tiers: ['shared-vcpu', 'dedicated'], seed: 7 }), trials, baselineVariant: 'baseline', bootstrap: { seed: 7 } });
+    const row = reversed.find((r) => r.tier === 'dedicated' && r.kind === 'overhead' && r.variant === 'nginx-mtls' && r.metric === 'latencyP99Ms')!;
+    expect(row.difference).toBeCloseTo(-2, 9);
+    expect(row.verdict).toBe('smaller');
+  });
+
+  it('is seeded: the same seed gives the same intervals, from at least 10,000 resamples', () => {
+    const again = computeTierContrasts({ run, trials, baselineVariant: 'baseline', bootstrap: { seed: run.seed } });
+    expect(again).toEqual(rows);
+    expect(rows.every((r) => r.seed === 7 && r.resamples >= 10_000 && r.confidence === 0.95)).toBe(true);
+    expect(() => computeTierContrasts({ run, trials, baselineVariant: 'baseline', bootstrap: { seed: 7, resamples: 500 } })).toThrow(RangeError);
+  });
+
+  it('gives no verdict below three repetitions on either tier', () => {
+    const few = trials.filter((t) => t.tier !== 'shared-vcpu' || t.repetition <= 2);
+    const row = computeTierContrasts({ run, trials: few, baselineVariant: 'baseline', bootstrap: { seed: 7 } }).find(
+      (r) => r.tier === 'shared-vcpu' && r.variant === 'nginx-mtls' && r.metric === 'latencyP99Ms',
+    )!;
+    expect(row).toMatchObject({ tierRepetitions: 2, referenceRepetitions: 8, verdict: 'inconclusive' });
+  });
+
+  it('says nothing for a run with one tier, or for a tier that lacks a cell', () => {
+    expect(computeTierContrasts({ run: makeRun({ variants, tiers: ['dedicated'] }), trials, baselineVariant: 'baseline', bootstrap: {} })).toEqual([]);
+    const withoutLog = trials.filter((t) => !(t.tier === 'dedicated' && t.variant === 'nginx-mtls-log'));
+    const left = computeTierContrasts({ run, trials: withoutLog, baselineVariant: 'baseline', bootstrap: { seed: 7 } });
+    expect(left.some((r) => r.variant === 'nginx-mtls-log')).toBe(false);
+    expect(left.filter((r) => r.variant === 'nginx-mtls')).toHaveLength(4);
+  });
+});
