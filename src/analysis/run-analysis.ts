@@ -16,6 +16,7 @@ import { capacityResults } from './capacity.js';
 import { checkSlos, type SloCheck } from './slo.js';
 import { levelLabel, levelOf, sameLevel, type LoadMode } from './load-level.js';
 import { decideVerdict, type VerdictResult } from './verdict.js';
+import { computeTierContrasts, type TierContrastRow } from './tier-contrast.js';
 
 /** Relative changes smaller than this are "no change" in a single run's report. */
 export const defaultMinEffectPct = 2;
@@ -55,6 +56,8 @@ export interface RunAnalysis {
   spikes: TrialSpikes[];
   /** What a variant adds over the one it names in `comparedTo`: one rung of the ladder. */
   rungs: RungRow[];
+  /** With two tiers or more: each overhead and rung on every other tier against the first tier of the scenario. */
+  tierContrasts: TierContrastRow[];
 }
 
 export interface RungRow {
@@ -112,6 +115,7 @@ export function analyzeRun(
   }
 
   const slo = recordedSlo(run) as Slo | undefined;
+  const unflagged = excludeFlagged ? trials.filter((t) => t.flags.length === 0) : trials;
   return {
     run,
     trials,
@@ -123,11 +127,12 @@ export function analyzeRun(
     verdicts,
     flaggedTrials,
     changedWithoutFlagged,
-    noiseFloors: aaFloors(run, excludeFlagged ? trials.filter((t) => t.flags.length === 0) : trials, bootstrap),
+    noiseFloors: aaFloors(run, unflagged, bootstrap),
     sloChecks: slo ? checkSlos(slo, cells, trials, bootstrap) : [],
     capacities: capacityRows(trials, baselineVariant),
     spikes: options.samples ? findRunSpikes(trials, options.samples).filter((s) => s.spikeSeconds.length > 0) : [],
-    rungs: rungRows(run, excludeFlagged ? trials.filter((t) => t.flags.length === 0) : trials, bootstrap),
+    rungs: rungRows(run, unflagged, bootstrap),
+    tierContrasts: computeTierContrasts({ run, trials: unflagged, baselineVariant, bootstrap }),
   };
 }
 

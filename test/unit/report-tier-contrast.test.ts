@@ -1,0 +1,63 @@
+/**
+ * report.md (and report.html, which renders it) on a synthetic three-tier run: the rungs table
+ * has throughput, and "Tiers against <reference>" states what the contrasts found.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { analyzeRun } from '../../src/analysis/run-analysis.js';
+import { readRunFolder } from '../../src/results/reader.js';
+import { renderHtmlReport } from '../../src/report/html.js';
+import { renderMarkdownReport } from '../../src/report/markdown.js';
+import { run, trials } from './tier-synthetic.js';
+
+const analysis = analyzeRun(run, trials);
+const md = renderMarkdownReport(analysis);
+const section = md.slice(md.indexOf('## Tiers against dedicated'), md.indexOf('\n## ', md.indexOf('## Tiers against dedicated') + 1));
+
+describe('report.md of a run with several tiers', () => {
+  it('carries the contrasts in the analysis, seeded with the run\'s seed', () => {
+    expect(analysis.tierContrasts).toHaveLength(14);
+    expect(analysis.tierContrasts.every((r) => r.seed === run.seed && r.referenceTier === 'dedicated')).toBe(true);
+  });
+
+  it('shows the rungs\' change in throughput with its interval', () => {
+    expect(md).toContain('| tier | load | variant | over | Δp50 ms [95% CI] | Δp99 ms [95% CI] | Δreq/s % [95% CI] | Δ proxy CPU ms/1k req [95% CI] |');
+    const slowDiskRung = md.split('\n').find((l) => l.startsWith('| slow-disk | 1 | nginx-mtls-log | nginx-mtls |'))!;
+    expect(slowDiskRung.split(' | ')[6]).toBe('-15.3 [-16.5, -14.0]');
+  });
+
+  it('puts "Tiers against dedicated" after the per-tier sections and before the spikes', () => {
+    const at = md.indexOf('## Tiers against dedicated');
+    expect(at).toBeGreaterThan(md.lastIndexOf('## Tier `'));
+    expect(at).toBeGreaterThan(md.indexOf('## Rungs of the ladder'));
+    expect(at).toBeLessThan(md.indexOf('## Latency spikes'));
+  });
+
+  it('has a table of both tiers\' medians and the difference with its interval', () => {
+    expect(section).toContain('| tier | load | variant | over | overhead | on dedicated | on the tier | tier − dedicated [95% CI] | verdict |');
+    expect(section).toMatch(/\| shared-vcpu \| 1 \| nginx-mtls \| baseline \| Δp99 ms \| \+1\.525 \| \+3\.525 \| \+2\.000 \[\+1\.\d{3}, \+2\.\d{3}\] \| larger \|/);
+    expect(section).toMatch(/\| slow-disk \| 1 \| nginx-mtls-log \| nginx-mtls \| Δreq\/s % \| -5\.3 \| -15\.3 \| -10\.0 \[-1\d\.\d, -\d\.\d\] \| larger \|/);
+    expect(section).toMatch(/\| slow-disk \| 1 \| nginx-mtls \| baseline \| Δp99 ms \| \+1\.525 \| \+1\.525 \| \+0\.000 \[-0\.\d{3}, \+0\.\d{3}\] \| inconclusive \|/);
+  });
+
+  it('says each confident finding in one plain sentence, and nothing about the others', () => {
+    const sentences = section.split('\n').filter((l) => l.startsWith('On '));
+    expect(sentences).toContain('On shared-vcpu the nginx-mtls sidecar adds 2.0 ms more p99 than on dedicated [1.8, 2.2].');
+    expect(sentences).toContain('On slow-disk nginx-mtls-log loses 10.0 percentage points more throughput over nginx-mtls than on dedicated [8.3, 11.8].');
+    expect(sentences.some((s) => s.startsWith('On slow-disk the nginx-mtls sidecar'))).toBe(false);
+    expect(sentences).toHaveLength(analysis.tierContrasts.filter((r) => r.verdict !== 'inconclusive').length);
+  });
+
+  it('appears in report.html too, which renders report.md', () => {
+    const html = renderHtmlReport({ title: 't', markdown: md, charts: [], hosts: [{ label: 'h', host: run.host }], scenario: run.scenario, generator: 'meshbench test' });
+    expect(html).toContain('<h2>Tiers against dedicated</h2>');
+    expect(html).toContain('On shared-vcpu the nginx-mtls sidecar adds 2.0 ms more p99 than on dedicated [1.8, 2.2].');
+  });
+
+  it('is left out for a run with one tier', async () => {
+    const { run: oneTier, trials: recorded } = await readRunFolder('fixtures/runs/quickstart-this-host');
+    const single = analyzeRun(oneTier, recorded);
+    expect(single.tierContrasts).toEqual([]);
+    expect(renderMarkdownReport(single)).not.toContain('## Tiers against');
+  });
+});
