@@ -297,14 +297,21 @@ function capacitySection(a: RunAnalysis): string[] {
 /** The tier's emulated contention in words, from what run.json recorded as applied. */
 function describeContention(record: unknown): string | null {
   const r = record as
-    | { settings?: { cpuQuotaCores?: number; cpuNeighbour?: { dutyPct: number }; ioNeighbour?: unknown; pinning?: { podCpus: number[]; loadgenCpus: number[] } }; cgroupSupport?: string }
+    | {
+        settings?: { cpuQuotaCores?: number; cpuNeighbour?: { dutyPct: number }; ioNeighbour?: { fsync?: boolean }; pinning?: { podCpus: number[]; loadgenCpus: number[] } };
+        slowDisk?: { writeIops: number; writeBytesPerSecond: number; dirtyLimitBytes: number } | null;
+        cgroupSupport?: string;
+      }
     | undefined;
   if (!r?.settings) return null;
   const s = r.settings;
   const parts = [
     s.cpuQuotaCores !== undefined ? `pods limited to ${s.cpuQuotaCores} CPU (CFS quota)` : null,
     s.cpuNeighbour ? `a CPU neighbour at ${s.cpuNeighbour.dutyPct}% duty on the pods' CPUs` : null,
-    s.ioNeighbour ? 'an fsync-writing I/O neighbour on the same disk' : null,
+    r.slowDisk
+      ? `access logs on an emulated slow disk (${r.slowDisk.writeIops} write IOPS, ${fixed(r.slowDisk.writeBytesPerSecond / 1048576, 1)} MiB/s, ${fixed(r.slowDisk.dirtyLimitBytes / 1048576, 0)} MiB of dirty pages before writers wait)`
+      : null,
+    s.ioNeighbour ? `${s.ioNeighbour.fsync === false ? 'a buffered-writing' : 'an fsync-writing'} I/O neighbour on the same disk` : null,
     s.pinning ? `pods pinned to CPU ${s.pinning.podCpus.join(',')}, load generator to CPU ${s.pinning.loadgenCpus.join(',')}` : null,
   ].filter(Boolean);
   return `Emulated contention: ${parts.length ? parts.join('; ') : 'none'}${r.cgroupSupport ? ` (${r.cgroupSupport})` : ''}.`;

@@ -135,7 +135,10 @@ export const contentionSchema = z.strictObject({
     .describe('A noisy neighbour on the pods\' CPUs, in its own cgroup.'),
   ioNeighbour: z
     .strictObject({
-      fsync: z.literal(true).optional().describe('Synchronous writes: the only kind that shows as iowait.'),
+      fsync: z
+        .boolean()
+        .optional()
+        .describe('true (default): synchronous writes, which show as iowait on any disk. false: buffered writes that, on a slowDisk, keep its dirty pages full so other writers there wait too.'),
       writers: z.number().int().min(1).max(64).optional(),
       blockBytes: z.number().int().positive().optional(),
       fileBytes: z.number().int().positive().optional(),
@@ -143,7 +146,15 @@ export const contentionSchema = z.strictObject({
       implementation: neighbourImplementation,
     })
     .optional()
-    .describe('A writer on the disk the run writes to (access logs land there too).'),
+    .describe('A writer on the disk the run writes to (access logs land there too; on the slowDisk when the tier has one).'),
+  slowDisk: z
+    .strictObject({
+      writeIops: z.number().int().min(1).max(1_000_000).optional().describe('Write operations per second the disk accepts; default 200.'),
+      writeMBps: z.number().positive().max(100_000).optional().describe('Write MiB per second; default 4.'),
+      dirtyLimitMB: z.number().min(1).max(65_536).optional().describe('Dirty page cache the disk may hold before writers are paused; default 16.'),
+    })
+    .optional()
+    .describe('An emulated slow disk (a throttled loop device, needs root and the v1 blkio controller) that holds the access logs and the I/O neighbour.'),
   pinning: z
     .strictObject({ podCpus: z.array(z.number().int().min(0)).min(1), loadgenCpus: z.array(z.number().int().min(0)).min(1) })
     .optional()

@@ -16,11 +16,16 @@ import { startCpuNeighbour } from '../../src/backends/local/contention/cpu-neigh
 import { startIoNeighbour } from '../../src/backends/local/contention/io-neighbour.js';
 import { findContentionLeftovers, removeContentionLeftovers } from '../../src/backends/local/contention/leftovers.js';
 import { findStressNg } from '../../src/backends/local/contention/neighbour-commands.js';
+import { checkSlowDiskSupport } from '../../src/backends/local/contention/slow-disk.js';
 import { startTierContention } from '../../src/backends/local/contention/tier-contention.js';
 
 const support = await detectCgroupSupport();
 const canUseCgroups = support.writable && support.cpu !== null;
 const skipReason = canUseCgroups ? '' : ` (skipped: ${support.unavailableReason})`;
+const slowDiskProblem = await checkSlowDiskSupport().then(
+  () => null,
+  (error: Error) => error.message,
+);
 const implementations = findStressNg() ? (['stress-ng', 'builtin'] as const) : (['builtin'] as const);
 
 let root: string;
@@ -89,7 +94,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function expectNothingLeft(runId: string): Promise<void> {
   const left = await findContentionLeftovers(runId, { support, searchDirs: [root] });
-  expect(left).toEqual({ cgroups: [], processes: [], ioDirs: [] });
+  expect(left).toEqual({ cgroups: [], processes: [], ioDirs: [], slowDisks: [] });
 }
 
 describe(`neighbours on this host${skipReason}`, () => {
@@ -175,6 +180,33 @@ describe(`neighbours on this host${skipReason}`, () => {
     await expectNothingLeft(runId);
     expect(await readdir(workDir)).toEqual(['logs']);
   });
+
+  it.skipIf(!canUseCgroups || slowDiskProblem !== null)(`a slow-disk tier: a buffered writer fills the throttled disk, and stop() still leaves nothing${slowDiskProblem ? ` [skipped here: ${slowDiskProblem}]` : ''}`, async () => {
+    const runId = newRunId('disk');
+    const workDir = join(root, runId);
+    const contention = await startTierContention({
+      runId,
+      tier: 'slow-disk',
+      workDir,
+      slowDiskDir: root,
+      settings: { slowDisk: { writeIops: 100, writeMBps: 1, dirtyLimitMB: 4 }, ioNeighbour: { fsync: false, fileBytes: 32 << 20 } },
+      support,
+    });
+    cleanups.push(() => contention.stop());
+    const disk = contention.record.slowDisk!;
+    expect(contention.accessLogDir).toBe(disk.mountPoint);
+    expect(contention.record.ioNeighbour).toMatchObject({ fsync: false, direct: false });
+    expect(contention.record.ioNeighbour!.dir.startsWith(`${disk.mountPoint}/`)).toBe(true);
+    // Let the writer get ahead of the 1 MiB/s disk, so stopping it has to get past the throttle.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const neighbourPids = await contention.neighbourPids();
+    expect(neighbourPids.length).toBeGreaterThanOrEqual(1);
+    await contention.stop();
+    for (const pid of neighbourPids) expect(alive(pid)).toBe(false);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(disk.mountPoint);
+    await expectNothingLeft(runId);
+    expect((await findContentionLeftovers(runId, { searchDirs: [root] })).slowDisks).toEqual([]);
+  }, 60_000);
 
   it.skipIf(!canUseCgroups)('a killed meshbench: its hogs die with it, and the leftover functions find and remove the rest', async () => {
     const runId = newRunId('killed');

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectCgroupSupport } from '../../src/backends/local/contention/cgroup-support.js';
 import { findContentionLeftovers } from '../../src/backends/local/contention/leftovers.js';
+import { checkSlowDiskSupport } from '../../src/backends/local/contention/slow-disk.js';
 import { findProcessesByRunId } from '../../src/backends/local/supervisor.js';
 import { runScenario } from '../../src/runner/run-scenario.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
@@ -16,6 +17,12 @@ import { tempDir, writeScenario } from '../helpers/scenario-file.js';
 const support = await detectCgroupSupport();
 const canUseCgroups = support.writable && support.cpu !== null;
 const reason = canUseCgroups ? '' : ` [skipped here: ${support.unavailableReason ?? 'no writable cpu cgroup'}]`;
+// Where the host can emulate a slow disk, the slow-disk tier uses one (with a buffered neighbour), as scenarios/tiers.yaml does.
+const slowDiskProblem = await checkSlowDiskSupport().then(
+  () => null,
+  (error: Error) => error.message,
+);
+const slowDiskContention = slowDiskProblem === null ? '{ slowDisk: { writeMBps: 8 }, ioNeighbour: { fsync: false } }' : '{ ioNeighbour: { fsync: true } }';
 
 const scenarioText = (repetitions: number) => `
 name: tier-contention
@@ -24,11 +31,12 @@ variants: [ { name: baseline }, { name: nginx-mtls-log, proxy: nginx, mode: mtls
 load: { connections: [4], durationSeconds: 1, warmupSeconds: 0.3 }
 repetitions: ${repetitions}
 quiescence: { maxWaitSeconds: 0.5 }
+# slow-disk first, so the Ctrl-C test interrupts a run whose writer is busy behind the throttle.
 tiers:
+  - name: slow-disk
+    contention: ${slowDiskContention}
   - name: shared-vcpu
     contention: { cpuQuotaCores: 0.5, cpuNeighbour: { dutyPct: 50 } }
-  - name: slow-disk
-    contention: { ioNeighbour: { fsync: true } }
 `;
 
 describe('emulated tiers', () => {
@@ -42,9 +50,16 @@ describe('emulated tiers', () => {
     const run = JSON.parse(readFileSync(path.join(outcome.runDir, 'run.json'), 'utf8'));
     expect(Object.keys(run.contention).sort()).toEqual(['shared-vcpu', 'slow-disk']);
     expect(run.contention['shared-vcpu'].settings.cpuQuotaCores).toBe(0.5);
+    if (slowDiskProblem === null) {
+      expect(run.contention['slow-disk'].slowDisk).toMatchObject({ writeIops: 200, writeBytesPerSecond: 8 * 1024 * 1024, dirtyLimitBytes: 16 * 1024 * 1024 });
+      // The neighbour wrote on the slow disk, not on the host's.
+      expect(run.contention['slow-disk'].ioNeighbour.dir.startsWith(run.contention['slow-disk'].slowDisk.mountPoint + '/')).toBe(true);
+    } else {
+      console.info(`slow-disk tier without an emulated slow disk: ${slowDiskProblem}`);
+    }
     expect(run.host.idleBaseline.windowMs).toBeGreaterThan(1000);
     const left = await findContentionLeftovers(outcome.runId);
-    expect(left).toEqual({ cgroups: [], processes: [], ioDirs: [] });
+    expect(left).toEqual({ cgroups: [], processes: [], ioDirs: [], slowDisks: [] });
     expect(await findProcessesByRunId(outcome.runId)).toEqual([]);
   }, 120_000);
 
@@ -63,7 +78,8 @@ describe('emulated tiers', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     const runId = /^run (\S+):/m.exec(stderr)![1];
-    expect(await findContentionLeftovers(runId)).toEqual({ cgroups: [], processes: [], ioDirs: [] });
+    expect(await findContentionLeftovers(runId)).toEqual({ cgroups: [], processes: [], ioDirs: [], slowDisks: [] });
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(runId);
     expect(await findProcessesByRunId(runId)).toEqual([]);
   }, 120_000);
 });

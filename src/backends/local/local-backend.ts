@@ -152,7 +152,7 @@ export class LocalBackend implements Backend {
           identity: variant.mode === 'mtls' ? this.identity(pod.name) : undefined,
           workers: variant.workers,
           adminPort: kind === 'envoy' ? await freePort(host) : undefined,
-          accessLogPath: variant.accessLog && kind !== 'envoy' ? path.join(variantDir, pod.name, 'access.log') : undefined,
+          accessLogPath: variant.accessLog ? await this.accessLogPath(variant.name, pod.name) : undefined,
         };
         const readyPort = spec.inbound?.listenPort ?? spec.outbound[0]?.listenPort;
         if (readyPort === undefined) continue;
@@ -251,6 +251,13 @@ export class LocalBackend implements Backend {
     return this.options.tier?.contention?.cpuQuotaCores !== undefined ? this.contention?.readThrottling() : undefined;
   }
 
+  /** On the tier's slow disk when it has one, else beside the sidecar's config; the directory is created. */
+  private async accessLogPath(variantName: string, podName: string): Promise<string> {
+    const dir = path.join(this.contention?.accessLogDir ?? this.workDir, variantName, podName);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    return path.join(dir, 'access.log');
+  }
+
   async teardown(): Promise<void> {
     if (this.tornDown) return;
     this.tornDown = true;
@@ -274,7 +281,7 @@ function renderProxyConfig(kind: ProxyKind, spec: SidecarSpec, variant: VariantC
     case 'nginx':
       return renderNginxConfig(spec);
     case 'envoy': {
-      const options: EnvoyOptions = { policy: variant.policy, accessLogPath: variant.accessLog ? path.join(spec.workDir, 'access.log') : undefined };
+      const options: EnvoyOptions = { policy: variant.policy, accessLogPath: spec.accessLogPath };
       // Checked against Envoy's own API before Envoy sees it: a generator bug fails here, with a path.
       assertValidEnvoyBootstrap(renderEnvoyBootstrap(spec, options), `Envoy config for ${variant.name}/${spec.podName}`);
       return renderEnvoyYaml(spec, options);

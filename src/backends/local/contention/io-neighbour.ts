@@ -1,7 +1,8 @@
 /**
- * A noisy I/O neighbour: synchronous writers (fsync after every write) on the disk under
- * `dir`, so the time they block shows as iowait and PSI io (lab §8c measured 2–7 % iowait
- * here; libaio writers produce none). Files live in a directory named with the run id, and
+ * A noisy I/O neighbour on the disk under `dir`. By default synchronous writers (fsync after
+ * every write), so the time they block shows as iowait and PSI io (lab §8c measured 2–7 %
+ * iowait here; libaio writers produce none). With `fsync: false` buffered writers instead,
+ * which on a slow disk keep its dirty-page allowance full (see slow-disk.ts). Files live in a directory named with the run id, and
  * the directory is removed when the neighbour stops, or by the leftover cleanup.
  */
 import { mkdir, rm } from 'node:fs/promises';
@@ -27,6 +28,8 @@ export interface IoNeighbourOptions {
   logDir: string;
   /** A directory on the disk to load: the run's work dir, where access logs go too. */
   dir: string;
+  /** Synchronous (default) or buffered writes. */
+  fsync?: boolean;
   /** Writer threads (stress-ng instances). Default 1. */
   writers?: number;
   /** Size of each write. Default 64 KiB (stress-ng's default). */
@@ -49,8 +52,8 @@ export interface IoNeighbourSettings {
   writers: number;
   blockBytes: number;
   fileBytes: number;
-  /** Every write is followed by fsync/fdatasync: that is what makes it show as iowait. */
-  fsync: true;
+  /** Every write is followed by fsync/fdatasync (what makes it show as iowait on a fast disk), or none are. */
+  fsync: boolean;
   direct: boolean;
   /** null when the host offers no usable cgroups; the writer then runs without one. */
   cgroup: PodCgroupSettings | null;
@@ -78,7 +81,9 @@ export async function startIoNeighbour(o: IoNeighbourOptions): Promise<IoNeighbo
 
   const chosen = chooseImplementation(o.implementation ?? 'auto', findStressNg());
   if (!chosen) throw new EnvironmentError('the I/O neighbour asks for stress-ng, which is not installed', 'sudo apt-get install -y stress-ng, or use implementation: builtin');
-  const direct = o.direct ?? true;
+  const fsync = o.fsync ?? true;
+  // Buffered writes are the point of fsync: false, so no O_DIRECT then.
+  const direct = fsync && (o.direct ?? true);
   const dir = ioNeighbourDir(o.dir, o.runId);
   const support = o.support ?? (await detectCgroupSupport());
 
@@ -91,7 +96,7 @@ export async function startIoNeighbour(o: IoNeighbourOptions): Promise<IoNeighbo
     await removeDir();
     throw error;
   }
-  const launch = writerCommand({ ...chosen, dir, writers, blockBytes, fileBytes, direct });
+  const launch = writerCommand({ ...chosen, dir, writers, blockBytes, fileBytes, direct, fsync });
   let proc: Awaited<ReturnType<typeof startNeighbourProcess>>;
   try {
     proc = await startNeighbourProcess({ runId: o.runId, logDir: o.logDir, name: ioNeighbourName, cgroup, launch, stopGraceMs: o.stopGraceMs });
@@ -108,7 +113,7 @@ export async function startIoNeighbour(o: IoNeighbourOptions): Promise<IoNeighbo
       writers,
       blockBytes,
       fileBytes,
-      fsync: true,
+      fsync,
       direct: chosen.implementation === 'stress-ng' && direct,
       cgroup: cgroup?.settings ?? null,
     },

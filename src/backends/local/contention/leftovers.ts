@@ -2,7 +2,8 @@
  * What a crashed or killed run left of its contention: cgroups named `meshbench_<runId>_*`
  * in the cpu and cpuset hierarchies, neighbour processes (tagged `contention/*` by the
  * supervisor, or living in a neighbour cgroup: stress-ng's workers overwrite their own
- * environment), and I/O neighbour directories `meshbench-io-<runId>`. For `meshbench destroy`.
+ * environment), I/O neighbour directories `meshbench-io-<runId>` and emulated slow disks
+ * (`meshbench-disk-<runId>`: image, loop device, mount, throttle). For `meshbench destroy`.
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -13,6 +14,7 @@ import { cgroupDirOf, readCgroupPids, removeCgroupDir } from './cgroup-files.js'
 import { detectCgroupSupport, type CgroupSupport, type CgroupVersion, type ControllerSupport } from './cgroup-support.js';
 import { ioDirPrefix } from './io-neighbour.js';
 import { neighbourProcessPrefix } from './neighbour-process.js';
+import { findSlowDiskLeftovers, liftSlowDiskLeftoverThrottles, removeSlowDiskLeftovers, type SlowDiskLeftover } from './slow-disk.js';
 
 export interface LeftoverCgroup {
   runId: string;
@@ -38,6 +40,7 @@ export interface ContentionLeftovers {
   /** Neighbour processes only; a run's pods are stopped by findProcessesByRunId/killProcesses. */
   processes: LeftoverProcess[];
   ioDirs: string[];
+  slowDisks: SlowDiskLeftover[];
 }
 
 export interface FindLeftoverOptions {
@@ -89,7 +92,8 @@ export async function findContentionLeftovers(runId: string | null, options: Fin
   for (const p of processes.values()) {
     for (const match of p.cmdline.matchAll(/(\/\S*\/meshbench-io-[A-Za-z0-9.-]+)(?=\s|$)/g)) ioDirs.add(match[1]!);
   }
-  return { cgroups, processes: [...processes.values()].sort((a, b) => a.pid - b.pid), ioDirs: [...ioDirs].sort() };
+  const slowDisks = await findSlowDiskLeftovers(runId, options.searchDirs ?? [os.tmpdir()]);
+  return { cgroups, processes: [...processes.values()].sort((a, b) => a.pid - b.pid), ioDirs: [...ioDirs].sort(), slowDisks };
 }
 
 export interface ContentionCleanup {
@@ -113,6 +117,8 @@ export async function removeContentionLeftovers(
 ): Promise<ContentionCleanup> {
   const support = options.support ?? (await detectCgroupSupport());
   const result: ContentionCleanup = { stoppedPids: [], movedPids: [], removedCgroups: [], removedDirs: [], problems: [] };
+  // Before stopping the writers: one killed behind the throttle stays in uninterruptible sleep.
+  result.problems.push(...(await liftSlowDiskLeftoverThrottles(found.slowDisks)));
 
   if (found.processes.length > 0) {
     try {
@@ -143,6 +149,9 @@ export async function removeContentionLeftovers(
       result.problems.push(`cannot remove ${dir}: ${(error as Error).message}`);
     }
   }
+  const diskProblems = await removeSlowDiskLeftovers(found.slowDisks);
+  result.problems.push(...diskProblems);
+  if (diskProblems.length === 0) result.removedDirs.push(...found.slowDisks.map((d) => d.image));
   return result;
 }
 

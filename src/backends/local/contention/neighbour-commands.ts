@@ -55,23 +55,23 @@ for (let i = 0; i < workers; i++) new Worker(burn, { eval: true, workerData: { d
 const builtinWriterScript = `'use strict';
 const { Worker } = require('node:worker_threads');
 const [dir, ...rest] = process.argv.slice(1);
-const [writers, blockBytes, fileBytes] = rest.map(Number);
+const [writers, blockBytes, fileBytes, sync] = rest.map(Number);
 const write = \`'use strict';
 const fs = require('node:fs');
 const { randomFillSync } = require('node:crypto');
 const { workerData } = require('node:worker_threads');
-const { file, blockBytes, fileBytes } = workerData;
+const { file, blockBytes, fileBytes, sync } = workerData;
 const fd = fs.openSync(file, 'w');
 fs.unlinkSync(file);
 const block = randomFillSync(Buffer.alloc(blockBytes));
 let offset = 0;
 for (;;) {
   fs.writeSync(fd, block, 0, blockBytes, offset);
-  fs.fdatasyncSync(fd);
+  if (sync) fs.fdatasyncSync(fd);
   offset = offset + blockBytes >= fileBytes ? 0 : offset + blockBytes;
 }\`;
 for (let i = 0; i < writers; i++) {
-  new Worker(write, { eval: true, workerData: { file: require('node:path').join(dir, 'writer-' + i + '.dat'), blockBytes, fileBytes } });
+  new Worker(write, { eval: true, workerData: { file: require('node:path').join(dir, 'writer-' + i + '.dat'), blockBytes, fileBytes, sync: sync === 1 } });
 }
 `;
 
@@ -104,18 +104,21 @@ export interface WriterCommandOptions {
   fileBytes: number;
   /** stress-ng only: O_DIRECT writes as well as fsync (lab §8c: `--hdd-opts direct,fsync`). */
   direct: boolean;
+  /** fdatasync after every write (default); false writes through the page cache only. */
+  fsync?: boolean;
   binary: string;
 }
 
 export function writerCommand(o: WriterCommandOptions): LaunchCommand {
   if (o.implementation === 'builtin') {
-    return builtinLaunch(o.binary, 'built-in writer', builtinWriterScript, [o.dir, String(o.writers), String(o.blockBytes), String(o.fileBytes)]);
+    return builtinLaunch(o.binary, 'built-in writer', builtinWriterScript, [o.dir, String(o.writers), String(o.blockBytes), String(o.fileBytes), o.fsync === false ? '0' : '1']);
   }
   return {
     command: o.binary,
     args: [
       '--hdd', String(o.writers),
-      '--hdd-opts', o.direct ? 'direct,fsync' : 'fsync',
+      // Without fsync: stress-ng's default buffered writes.
+      ...(o.fsync === false ? [] : ['--hdd-opts', o.direct ? 'direct,fsync' : 'fsync']),
       '--hdd-write-size', String(o.blockBytes),
       '--hdd-bytes', String(o.fileBytes),
       '--temp-path', o.dir,

@@ -4,7 +4,7 @@
  * neighbour and an I/O neighbour. Start in order, stop in reverse; a failure half-way
  * undoes what was started.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { EnvironmentError } from '../../../errors.js';
 import { detectCgroupSupport, type CgroupSupport } from './cgroup-support.js';
 import { startCpuNeighbour, type CpuNeighbour, type CpuNeighbourSettings } from './cpu-neighbour.js';
@@ -12,6 +12,7 @@ import type { CpuThrottling } from './cpu-throttling.js';
 import { startIoNeighbour, type IoNeighbour, type IoNeighbourSettings } from './io-neighbour.js';
 import type { NeighbourImplementationChoice } from './neighbour-commands.js';
 import { createPodCgroup, type PodCgroup, type PodCgroupSettings } from './pod-cgroup.js';
+import { createSlowDisk, type SlowDisk, type SlowDiskSettings } from './slow-disk.js';
 
 /** A tier's contention, as the scenario declares it (the scenario schema's type must be assignable to this). */
 export interface TierContentionSettings {
@@ -31,8 +32,12 @@ export interface TierContentionSettings {
     implementation?: NeighbourImplementationChoice;
   };
   ioNeighbour?: {
-    /** Synchronous writes (fsync after each); the only kind that shows as iowait. */
-    fsync?: true;
+    /**
+     * true (default): synchronous writes (fsync after each), which show as iowait on any disk.
+     * false: buffered writes as fast as the page cache takes them; on a slow disk they fill its
+     * dirty-page allowance, so every other writer there (access logs) is paused too.
+     */
+    fsync?: boolean;
     writers?: number;
     blockBytes?: number;
     fileBytes?: number;
@@ -41,6 +46,8 @@ export interface TierContentionSettings {
   };
   /** The CPU neighbour is pinned with the pods. */
   pinning?: { podCpus: number[]; loadgenCpus: number[] };
+  /** An emulated slow disk (throttled loop device) for the access logs and the I/O neighbour. */
+  slowDisk?: { writeIops?: number; writeMBps?: number; dirtyLimitMB?: number };
 }
 
 export interface StartTierContentionOptions {
@@ -51,6 +58,8 @@ export interface StartTierContentionOptions {
   workDir: string;
   /** Neighbour logs; default <workDir>/logs. */
   logDir?: string;
+  /** Where a slow disk's image and mount point go; default the parent of workDir. */
+  slowDiskDir?: string;
   support?: CgroupSupport;
 }
 
@@ -63,6 +72,7 @@ export interface TierContentionRecord {
   loadgen: PodCgroupSettings | null;
   cpuNeighbour: CpuNeighbourSettings | null;
   ioNeighbour: IoNeighbourSettings | null;
+  slowDisk: SlowDiskSettings | null;
 }
 
 export interface TierContention {
@@ -73,6 +83,8 @@ export interface TierContention {
   readonly record: TierContentionRecord;
   /** The pods' cumulative CFS counters (diff per trial with throttlingBetween). */
   readThrottling(): Promise<CpuThrottling>;
+  /** Where the tier's pods write access logs: the slow disk's mount point, or null for the work dir. */
+  readonly accessLogDir: string | null;
   /** Neighbour processes now running: their CPU is not foreign to the trial, it is the point. */
   neighbourPids(): Promise<number[]>;
   /** Stops the neighbours and removes every cgroup and file; carries on past failures. Safe to call again. */
@@ -85,13 +97,27 @@ export async function startTierContention(o: StartTierContentionOptions): Promis
   const logDir = o.logDir ?? join(o.workDir, 'logs');
   const podWeight = s.podWeight;
   const undo: Array<() => Promise<void>> = [];
+  let slowDisk: SlowDisk | null = null;
   const stopAll = async () => {
     const failures: string[] = [];
+    // First, or a stopped writer would sit in uninterruptible sleep until its dirty pages drain through the throttle.
+    await slowDisk?.liftThrottle().catch((error: Error) => failures.push(error.message));
     for (const step of undo.splice(0).reverse()) await step().catch((error: Error) => failures.push(error.message));
     if (failures.length > 0) throw new EnvironmentError(`contention cleanup for tier ${o.tier} failed: ${failures.join('; ')}`);
   };
 
   try {
+    if (s.slowDisk) {
+      const created = await createSlowDisk({
+        runId: o.runId,
+        dir: o.slowDiskDir ?? dirname(o.workDir),
+        writeIops: s.slowDisk.writeIops,
+        writeBytesPerSecond: s.slowDisk.writeMBps === undefined ? undefined : Math.round(s.slowDisk.writeMBps * 1024 * 1024),
+        dirtyLimitBytes: s.slowDisk.dirtyLimitMB === undefined ? undefined : Math.round(s.slowDisk.dirtyLimitMB * 1024 * 1024),
+      });
+      slowDisk = created;
+      undo.push(() => created.remove());
+    }
     const pods = await createPodCgroup(o.runId, 'pods', {
       cpuQuotaCores: s.cpuQuotaCores,
       cpuPeriodUs: s.cpuPeriodUs,
@@ -129,7 +155,8 @@ export async function startTierContention(o: StartTierContentionOptions): Promis
       const started = await startIoNeighbour({
         runId: o.runId,
         logDir,
-        dir: o.workDir,
+        dir: slowDisk?.settings.mountPoint ?? o.workDir,
+        fsync: n.fsync ?? true,
         writers: n.writers,
         blockBytes: n.blockBytes,
         fileBytes: n.fileBytes,
@@ -153,7 +180,9 @@ export async function startTierContention(o: StartTierContentionOptions): Promis
         loadgen: loadgen?.settings ?? null,
         cpuNeighbour: cpuNeighbour?.settings ?? null,
         ioNeighbour: ioNeighbour?.settings ?? null,
+        slowDisk: slowDisk?.settings ?? null,
       },
+      accessLogDir: slowDisk?.settings.mountPoint ?? null,
       readThrottling: () => pods.readThrottling(),
       neighbourPids: async () => [...((await cpuNeighbour?.pids()) ?? []), ...((await ioNeighbour?.pids()) ?? [])],
       stop: () => (stopping ??= stopAll()),
