@@ -33,6 +33,7 @@ export interface CellSummary {
   errorRatePct: number;
   proxyCpuMsPer1kRequestsMedian: number | null;
   proxyRssPeakBytesMedian: number | null;
+  /** Median over trials of the busiest load-driver process's CPU. */
   loadgenCpuPctOfCoreMedian: number | null;
   node: {
     userPct: number;
@@ -91,7 +92,11 @@ function summarizeCell(trials: TrialRecord[], baseline: TrialRecord[], isBaselin
   const rps = trials.map((t) => t.achievedRps);
   const requests = trials.reduce((sum, t) => sum + t.requestsTotal, 0);
   const failed = trials.reduce((sum, t) => sum + t.errors.connectionErrors + t.errors.timeouts + t.errors.non2xx, 0);
-  const loadgenCpu = trials.flatMap((t) => t.processes.filter((p) => p.role === 'loadgen').map((p) => p.cpuPctOfCore));
+  // The busiest driver process per trial: with several (load.processes) that is the one that may have been the limit.
+  const loadgenCpu = trials.flatMap((t) => {
+    const drivers = t.processes.filter((p) => p.role === 'loadgen');
+    return drivers.length ? [Math.max(...drivers.map((p) => p.cpuPctOfCore))] : [];
+  });
   const overhead: CellSummary['overhead'] = {};
   if (baseline.length > 0)
     for (const metric of overheadMetrics) {

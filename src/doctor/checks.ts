@@ -12,6 +12,8 @@ import { defaultNginxStreamModulePath } from '../proxies/nginx.js';
 import { findProxyBinary, proxyInstallHint } from '../proxies/proxy-binaries.js';
 import type { ProxyKind } from '../proxies/sidecar-spec.js';
 import { detectCgroup } from '../sampling/host-facts.js';
+import { checkSlowDiskSupport } from '../backends/local/contention/slow-disk.js';
+import type { MeshbenchError } from '../errors.js';
 
 export type CheckStatus = 'ok' | 'missing' | 'warning';
 
@@ -38,6 +40,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<D
   checks.push(await executableCheck('setpriv', ['/usr/bin/setpriv', '/bin/setpriv'], false, 'children die with meshbench even if it is killed', 'sudo apt-get install -y util-linux'));
   checks.push(await executableCheck('stress-ng', ['/usr/bin/stress-ng'], false, 'CPU/I/O neighbours for emulated tiers (a built-in hog is used without it)', 'sudo apt-get install -y stress-ng'));
   checks.push(await cgroupCheck());
+  checks.push(await slowDiskCheck());
   checks.push(netnsCheck());
   checks.push(kubeconfigCheck(env));
   return { checks, quickstartReady: checks.every((c) => !c.required || c.status === 'ok') };
@@ -102,6 +105,20 @@ async function cgroupCheck(): Promise<Check> {
     detail: `${layout.version}; controllers ${layout.controllers.join(', ') || 'none'}; CPU limits via ${cpu ?? 'nothing usable'}${isRoot ? '' : '; not root, so meshbench cannot create cgroups'}`,
     required: false,
     fix: cpu && isRoot ? undefined : 'emulated contention tiers need root and a cpu controller',
+  };
+}
+
+async function slowDiskCheck(): Promise<Check> {
+  const problem = await checkSlowDiskSupport().then(
+    () => null,
+    (error: MeshbenchError) => error,
+  );
+  return {
+    name: 'slow disk',
+    status: problem ? 'warning' : 'ok',
+    detail: problem ? problem.message : 'loop devices, mkfs.ext4 and the v1 blkio throttle: slowDisk tiers can be emulated',
+    required: false,
+    fix: problem?.hint,
   };
 }
 

@@ -63,6 +63,7 @@ export type TrialRow = Record<(typeof trialColumns)[number], string | number | b
 
 export function trialRow(t: TrialRecord): TrialRow {
   const mb = (bytes: number | null) => (bytes === null ? '' : round(bytes / 1024 / 1024, 2));
+  // All processes of a role together (with load.processes > 1 the load generator's can pass 100).
   const cpuOf = (role: ProcessRole) => {
     const ofRole = t.processes.filter((p) => p.role === role);
     return ofRole.length ? round(ofRole.reduce((sum, p) => sum + p.cpuPctOfCore, 0), 1) : '';
