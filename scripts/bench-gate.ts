@@ -14,13 +14,15 @@ import { compareRuns } from '../src/analysis/gate.js';
 import { defaultGateThresholdPct } from '../src/cli/commands/gate.js';
 import { runScenario } from '../src/runner/run-scenario.js';
 import { parseScenarioText } from '../src/scenario/load.js';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const pairs = Number(process.argv[2] ?? 5);
 const injectDelayMs = Number(process.argv[3] ?? 0.3);
 const reportsDir = mkdtempSync(path.join(os.tmpdir(), 'meshbench-bench-gate-'));
+// The question is about the quickstart's default, so take it from there.
+const repetitions = parseScenarioText(readFileSync(new URL('../scenarios/quickstart.yaml', import.meta.url), 'utf8')).repetitions;
 
 const scenario = (delayMs: number) =>
   parseScenarioText(`
@@ -30,7 +32,7 @@ variants:
   - { name: baseline }
   - { name: haproxy-http, proxy: haproxy, mode: http, injectDelayMs: ${delayMs} }
 load: { connections: [1, 16], durationSeconds: 2, warmupSeconds: 0.5 }
-repetitions: 3
+repetitions: ${repetitions}
 quiescence: { maxWaitSeconds: 3 }
 `);
 
@@ -54,6 +56,6 @@ for (let i = 1; i <= pairs; i++) {
   console.log(`pair ${i}: A/B ${ab.overall} [${worst(ab)}]`);
 }
 const pct = (n: number) => `${((n / pairs) * 100).toFixed(0)}%`;
-console.log(`\n${pairs} pairs, threshold ${defaultGateThresholdPct}%, injected ${injectDelayMs} ms, ${((Date.now() - started) / 60000).toFixed(1)} min`);
+console.log(`\n${pairs} pairs, ${repetitions} repetitions each, threshold ${defaultGateThresholdPct}%, injected ${injectDelayMs} ms, ${((Date.now() - started) / 60000).toFixed(1)} min`);
 console.log(`A/A: false positives ${pct(tally.aa.regression)}, inconclusive ${pct(tally.aa.inconclusive)}, pass ${pct(tally.aa.pass)}`);
 console.log(`A/B: detected ${pct(tally.ab.regression)}, inconclusive ${pct(tally.ab.inconclusive)}, missed (pass) ${pct(tally.ab.pass)}`);
