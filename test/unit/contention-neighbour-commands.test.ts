@@ -32,11 +32,19 @@ describe('writer command', () => {
 
   it('has the built-in fdatasync after every write and unlink its file at once', () => {
     const launch = writerCommand({ implementation: 'builtin', binary: 'node', dir: '/tmp/w/meshbench-io-r1', writers: 1, blockBytes: 4096, fileBytes: 8192, direct: true });
-    expect(launch.args.slice(2)).toEqual(['/tmp/w/meshbench-io-r1', '1', '4096', '8192']);
+    expect(launch.args.slice(2)).toEqual(['/tmp/w/meshbench-io-r1', '1', '4096', '8192', '1']);
     const script = launch.env![builtinScriptEnvVar]!;
-    expect(script).toMatch(/writeSync\(fd, block, 0, blockBytes, offset\);\n\s*fs\.fdatasyncSync\(fd\);/);
+    expect(script).toMatch(/writeSync\(fd, block, 0, blockBytes, offset\);\n\s*if \(sync\) fs\.fdatasyncSync\(fd\);/);
     expect(script).toMatch(/openSync\(file, 'w'\);\nfs\.unlinkSync\(file\);/);
     expect(() => new Function(script)).not.toThrow();
+  });
+
+  it('writes through the page cache only when fsync is false (the slow-disk neighbour)', () => {
+    const stressNg = writerCommand({ implementation: 'stress-ng', binary: 'stress-ng', dir: '/d', writers: 1, blockBytes: 4096, fileBytes: 8192, direct: false, fsync: false });
+    expect(stressNg.args).not.toContain('--hdd-opts');
+    expect(stressNg.args.join(' ')).not.toMatch(/fsync|direct/);
+    const builtin = writerCommand({ implementation: 'builtin', binary: 'node', dir: '/d', writers: 2, blockBytes: 4096, fileBytes: 8192, direct: false, fsync: false });
+    expect(builtin.args.slice(2)).toEqual(['/d', '2', '4096', '8192', '0']);
   });
 });
 
