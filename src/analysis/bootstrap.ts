@@ -153,7 +153,7 @@ export function resolveOptions(options: BootstrapOptions): Required<BootstrapOpt
 }
 
 /** Linear interpolation between order statistics (type 7, as numpy and simple-statistics' quantileSorted). */
-function quantileOfSorted(sorted: Float64Array, p: number): number {
+export function quantileOfSorted(sorted: Float64Array, p: number): number {
   const position = (sorted.length - 1) * p;
   const lower = Math.floor(position);
   const upper = Math.min(lower + 1, sorted.length - 1);

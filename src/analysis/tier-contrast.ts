@@ -1,7 +1,7 @@
 /**
  * How much a tier changes the mesh's overhead: for each tier against the reference tier (the
  * scenario's first), the difference of per-repetition overheads, tier − reference, with a
- * two-sample bootstrap interval of the difference of medians.
+ * two-sample bootstrap interval of the shift between them (Hodges–Lehmann, see shift.ts).
  *
  * Within a tier an overhead is paired by repetition (variant and what it is compared with ran
  * back to back). Across tiers nothing is paired: the tiers ran separately, so repetition 3 on
@@ -10,7 +10,8 @@
  */
 import type { RunRecord, TrialRecord } from '../results/schema.js';
 import { recordedVariants } from '../results/recorded-scenario.js';
-import { bootstrapTwoSampleCi, medianInPlace, pairedDifferences, resolveOptions, type BootstrapOptions } from './bootstrap.js';
+import { medianInPlace, pairedDifferences, resolveOptions, type BootstrapOptions } from './bootstrap.js';
+import { bootstrapShiftCi } from './shift.js';
 import { levelOf, sameLevel, type LoadMode } from './load-level.js';
 import { decideVerdict } from './verdict.js';
 
@@ -100,8 +101,8 @@ type RowKey = Pick<TierContrastRow, 'kind' | 'tier' | 'referenceTier' | 'loadMod
 function contrast(key: RowKey, reference: number[], mine: number[], bootstrap: Required<BootstrapOptions>): TierContrastRow {
   const higherIsWorse = key.metric !== 'achievedRps';
   const unit = key.metric === 'achievedRps' ? '%' : 'ms';
-  // statistic(b) − statistic(a): the tier's median overhead minus the reference tier's.
-  const ci = bootstrapTwoSampleCi(reference, mine, medianInPlace, bootstrap);
+  // How far the tier's overheads sit above the reference tier's.
+  const ci = bootstrapShiftCi(reference, mine, bootstrap);
   const decided = decideVerdict({
     deltaLow: ci.low,
     deltaHigh: ci.high,

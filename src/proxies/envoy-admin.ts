@@ -256,15 +256,19 @@ export async function waitForEnvoyReady(adminUrl: string, timeoutMs: number, opt
   let lastState = 'no answer yet';
   for (;;) {
     options.signal?.throwIfAborted();
+    const requestTimeoutMs = options.requestTimeoutMs ?? 1000;
+    const remainingMs = Math.max(1, deadline - Date.now());
     try {
-      const remainingMs = Math.max(1, deadline - Date.now());
-      const response = await get(url, Math.min(options.requestTimeoutMs ?? 1000, remainingMs), options.signal);
+      const response = await get(url, Math.min(requestTimeoutMs, remainingMs), options.signal);
       const state = response.body.trim();
       if (response.status === 200 && state === 'LIVE') return;
       lastState = `HTTP ${response.status} ${state.slice(0, 100)}`;
     } catch (err) {
       options.signal?.throwIfAborted();
-      lastState = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      // A last poll cut short by our own deadline says nothing about Envoy: keep what it last answered.
+      const cutByDeadline = code === 'ETIMEDOUT' && remainingMs < requestTimeoutMs && lastState.startsWith('HTTP');
+      if (!cutByDeadline) lastState = code;
     }
     if (Date.now() + intervalMs > deadline) break;
     await sleep(intervalMs, options.signal);

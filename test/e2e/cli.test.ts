@@ -67,7 +67,7 @@ describe('meshbench run', () => {
     const dir = tempDir();
     const r = await runCli(['run', 'scenarios/chain.yaml', '--reports-dir', dir, '--seed', '3']);
     expect(r.stderr).not.toContain('internal error');
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const reportPath = /report: (.+\.md)/.exec(r.stdout)?.[1];
     expect(reportPath).toBeDefined();
     const md = readFileSync(reportPath!, 'utf8');

@@ -42,8 +42,8 @@ describe('report.md of a run with several tiers', () => {
 
   it('says each confident finding in one plain sentence, and nothing about the others', () => {
     const sentences = section.split('\n').filter((l) => l.startsWith('On '));
-    expect(sentences).toContain('On shared-vcpu the nginx-mtls sidecar adds 2.0 ms more p99 than on dedicated [1.8, 2.2].');
-    expect(sentences).toContain('On slow-disk nginx-mtls-log loses 10.0 percentage points more throughput over nginx-mtls than on dedicated [8.3, 11.8].');
+    expect(sentences).toContain('On shared-vcpu the nginx-mtls sidecar adds 2.0 ms more p99 than on dedicated [1.9, 2.1].');
+    expect(sentences).toContain('On slow-disk nginx-mtls-log loses 10.0 percentage points more throughput over nginx-mtls than on dedicated [8.5, 11.5].');
     expect(sentences.some((s) => s.startsWith('On slow-disk the nginx-mtls sidecar'))).toBe(false);
     expect(sentences).toHaveLength(analysis.tierContrasts.filter((r) => r.verdict !== 'inconclusive').length);
   });
@@ -51,7 +51,7 @@ describe('report.md of a run with several tiers', () => {
   it('appears in report.html too, which renders report.md', () => {
     const html = renderHtmlReport({ title: 't', markdown: md, charts: [], hosts: [{ label: 'h', host: run.host }], scenario: run.scenario, generator: 'meshbench test' });
     expect(html).toContain('<h2>Tiers against dedicated</h2>');
-    expect(html).toContain('On shared-vcpu the nginx-mtls sidecar adds 2.0 ms more p99 than on dedicated [1.8, 2.2].');
+    expect(html).toContain('On shared-vcpu the nginx-mtls sidecar adds 2.0 ms more p99 than on dedicated [1.9, 2.1].');
   });
 
   it('is left out for a run with one tier', async () => {
