@@ -153,7 +153,7 @@ export function resolveOptions(options: BootstrapOptions): Required<BootstrapOpt
 }
 
 /** Linear interpolation between order statistics (type 7, as numpy and simple-statistics' quantileSorted). */
-export function quantileOfSorted(sorted: Float64Array, p: number): number {
+function quantileOfSorted(sorted: Float64Array, p: number): number {
   const position = (sorted.length - 1) * p;
   const lower = Math.floor(position);
   const upper = Math.min(lower + 1, sorted.length - 1);
@@ -190,12 +190,23 @@ function indexByRepetition(observations: readonly Observation[], side: 'variant'
  * resampled on its own.
  */
 export function bootstrapTwoSampleCi(a: readonly number[], b: readonly number[], statistic: Statistic, options: BootstrapOptions = {}): ConfidenceInterval {
+  return bootstrapTwoSampleJointCi(a, b, (sampleA, sampleB) => statistic(sampleB) - statistic(sampleA), options);
+}
+
+/**
+ * A statistic of two resamples at once (such as a shift between them). Both arrays are scratch
+ * buffers reused for every resample: it may reorder them but must not keep them.
+ */
+export type TwoSampleStatistic = (a: Float64Array, b: Float64Array) => number;
+
+/** Percentile bootstrap interval of statistic(a, b), each sample resampled on its own. */
+export function bootstrapTwoSampleJointCi(a: readonly number[], b: readonly number[], statistic: TwoSampleStatistic, options: BootstrapOptions = {}): ConfidenceInterval {
   const { resamples, confidence, seed } = resolveOptions(options);
   if (a.length === 0 || b.length === 0) throw new RangeError('two-sample bootstrap needs values on both sides');
   for (const value of [...a, ...b]) if (!Number.isFinite(value)) throw new RangeError(`bootstrap values must be finite, got ${value}`);
   const originalA = Float64Array.from(a);
   const originalB = Float64Array.from(b);
-  const estimate = statistic(Float64Array.from(originalB)) - statistic(Float64Array.from(originalA));
+  const estimate = statistic(Float64Array.from(originalA), Float64Array.from(originalB));
   const random = createRng(seed);
   const scratchA = new Float64Array(a.length);
   const scratchB = new Float64Array(b.length);
@@ -203,7 +214,7 @@ export function bootstrapTwoSampleCi(a: readonly number[], b: readonly number[],
   for (let r = 0; r < resamples; r++) {
     for (let i = 0; i < a.length; i++) scratchA[i] = originalA[Math.floor(random() * a.length)];
     for (let i = 0; i < b.length; i++) scratchB[i] = originalB[Math.floor(random() * b.length)];
-    statistics[r] = statistic(scratchB) - statistic(scratchA);
+    statistics[r] = statistic(scratchA, scratchB);
   }
   statistics.sort();
   const tail = (1 - confidence) / 2;

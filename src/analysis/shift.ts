@@ -11,37 +11,19 @@
  * so intervals are narrower for the same data without assuming normality.
  */
 import * as ss from 'simple-statistics';
-import { quantileOfSorted, resolveOptions, type BootstrapOptions, type ConfidenceInterval } from './bootstrap.js';
-import { createRng } from './random.js';
+import { bootstrapTwoSampleJointCi, type BootstrapOptions, type ConfidenceInterval } from './bootstrap.js';
 
 /** Median of b_j − a_i over all pairs. */
 export function hodgesLehmannShift(a: readonly number[], b: readonly number[]): number {
   if (a.length === 0 || b.length === 0) throw new RangeError('a shift needs values on both sides');
-  const differences = new Float64Array(a.length * b.length);
-  return shiftInto(Float64Array.from(a), Float64Array.from(b), differences);
+  return shiftInto(Float64Array.from(a), Float64Array.from(b), new Float64Array(a.length * b.length));
 }
 
 /** Percentile bootstrap interval of the Hodges–Lehmann shift of b over a; each sample is resampled on its own. */
 export function bootstrapShiftCi(a: readonly number[], b: readonly number[], options: BootstrapOptions = {}): ConfidenceInterval {
-  const { resamples, confidence, seed } = resolveOptions(options);
-  if (a.length === 0 || b.length === 0) throw new RangeError('two-sample bootstrap needs values on both sides');
-  for (const value of [...a, ...b]) if (!Number.isFinite(value)) throw new RangeError(`bootstrap values must be finite, got ${value}`);
-  const originalA = Float64Array.from(a);
-  const originalB = Float64Array.from(b);
+  // One buffer for the n·m differences, reused by every resample.
   const differences = new Float64Array(a.length * b.length);
-  const estimate = shiftInto(originalA, originalB, differences);
-  const random = createRng(seed);
-  const scratchA = new Float64Array(a.length);
-  const scratchB = new Float64Array(b.length);
-  const statistics = new Float64Array(resamples);
-  for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < a.length; i++) scratchA[i] = originalA[Math.floor(random() * a.length)];
-    for (let i = 0; i < b.length; i++) scratchB[i] = originalB[Math.floor(random() * b.length)];
-    statistics[r] = shiftInto(scratchA, scratchB, differences);
-  }
-  statistics.sort();
-  const tail = (1 - confidence) / 2;
-  return { estimate, low: quantileOfSorted(statistics, tail), high: quantileOfSorted(statistics, 1 - tail) };
+  return bootstrapTwoSampleJointCi(a, b, (sampleA, sampleB) => shiftInto(sampleA, sampleB, differences), options);
 }
 
 /** Fills `differences` with every b_j − a_i and returns their median (selection: linear, not n·m·log). */
