@@ -4,7 +4,6 @@
  * moment it is finished. Teardown always runs: on success, on error and on Ctrl-C (the
  * caller aborts `signal`); finished trials stay in trials.jsonl.
  */
-import path from 'node:path';
 import type { Backend, Component, Deployment } from '../backends/backend.js';
 import { LocalBackend } from '../backends/local/local-backend.js';
 import { InterruptedError } from '../errors.js';
@@ -16,7 +15,6 @@ import type { ProxyKind } from '../proxies/sidecar-spec.js';
 import type { RunRecord, TrialRecord } from '../results/schema.js';
 import { RunSession } from '../results/run-session.js';
 import { newRunRecord } from '../results/new-run-record.js';
-import { planTrials, randomSeed } from '../scenario/plan.js';
 import { effectiveVariant, type FlagLimits, type Scenario, type TierConfig } from '../scenario/schema.js';
 import { collectHostFacts } from '../sampling/host-facts.js';
 import { calibrate } from '../calibration/calibrate.js';
@@ -24,7 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { diffSnapshots, takeSnapshot } from '../sampling/window.js';
 import { clockTicksPerSecond } from '../sampling/proc-reader.js';
 import type { ProgressListener } from './progress.js';
-import { newRunId } from './run-id.js';
+import { startRun } from './run-start.js';
 import { runTrial } from './run-trial.js';
 
 export interface RunOptions {
@@ -53,10 +51,7 @@ export interface RunOutcome {
 export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const { scenario, signal } = options;
   const progress = options.onProgress ?? (() => undefined);
-  const seed = options.seed ?? scenario.seed ?? randomSeed();
-  const runId = newRunId(scenario.name);
-  const runDir = options.runDir ?? path.join(options.reportsDir ?? 'reports', runId);
-  const plan = planTrials(scenario, seed);
+  const { seed, runId, runDir, plan } = startRun(scenario, options);
   const createBackend = options.createBackend ?? ((id, s, tier) => new LocalBackend({ runId: id, scenario: s, tier, proxyBinaries: options.proxyBinaries }));
   const loadGenerator = options.loadGenerator ?? closedLoopGenerator;
   const clkTck = (await clockTicksPerSecond()).ticksPerSecond;

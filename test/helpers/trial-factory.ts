@@ -16,7 +16,8 @@ export interface TrialSpec {
   loadgenCpuPctOfCore?: number;
 }
 
-const quietNode: NodeWindow = {
+/** A quiet node over a trial window; tests override the fields they care about. */
+export const quietNode: NodeWindow = {
   windowMs: 2000,
   userPct: 30,
   nicePct: 0,

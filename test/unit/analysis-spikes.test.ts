@@ -1,31 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { alignSeconds, findRunSpikes, findTrialSpikes } from '../../src/analysis/spikes.js';
 import type { NodeWindow, PerSecond, SampleRecord } from '../../src/results/schema.js';
+import { quietNode } from '../helpers/trial-factory.js';
 
-const quiet: NodeWindow = {
-  windowMs: 1000,
-  userPct: 30,
-  nicePct: 0,
-  systemPct: 20,
-  idlePct: 49.6,
-  iowaitPct: 0.4,
-  irqPct: 0,
-  softirqPct: 15,
-  stealPct: 0,
-  busyPct: 65,
-  foreignCpuPct: 1,
-  psiCpuSomePct: 40,
-  psiIoSomePct: 0.5,
-  psiIoFullPct: 0,
-  psiMemorySomePct: 0,
-  psiMemoryFullPct: 0,
-  memTotalBytes: 8 * 2 ** 30,
-  memUsedBytes: 2 * 2 ** 30,
-  memAvailableBytes: 6 * 2 ** 30,
-  diskReadBytes: 0,
-  diskWriteBytes: 0,
-  cpuCount: 2,
-};
+// One second of a quiet node: the trial factory's window with this test's own baseline figures.
+const quiet: NodeWindow = { ...quietNode, windowMs: 1000, idlePct: 49.6, iowaitPct: 0.4, psiCpuSomePct: 40, psiIoSomePct: 0.5 };
 
 const trialId = 't-haproxy-0';
 const seconds = 60;

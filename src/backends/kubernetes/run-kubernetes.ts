@@ -9,7 +9,6 @@
  * record. Teardown deletes the tier's namespaces and waits for them to go, on success, on
  * error and when `signal` aborts (Ctrl-C).
  */
-import path from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import { ExitCode, InterruptedError, MeshbenchError } from '../../errors.js';
 import type { LoadLevel } from '../../load/load-generator.js';
@@ -18,9 +17,9 @@ import { newRunRecord } from '../../results/new-run-record.js';
 import { RunSession } from '../../results/run-session.js';
 import type { ProgressListener } from '../../runner/progress.js';
 import type { RunOutcome } from '../../runner/run-scenario.js';
-import { newRunId } from '../../runner/run-id.js';
+import { startRun } from '../../runner/run-start.js';
 import { buildTrialRecord } from '../../runner/trial-record.js';
-import { planTrials, randomSeed, type PlannedTrial } from '../../scenario/plan.js';
+import type { PlannedTrial } from '../../scenario/plan.js';
 import { readAgentBundles } from './agent-configmap.js';
 import { applyObject, apiErrorMessage, connect, type ClusterTarget, type KubeClients } from './kube-client.js';
 import { loadJobManifest } from './load-job-manifest.js';
@@ -62,10 +61,7 @@ interface VariantState {
 export async function runKubernetesScenario(options: KubernetesRunOptions): Promise<RunOutcome> {
   const { scenario, signal } = options;
   const progress = options.onProgress ?? (() => undefined);
-  const seed = options.seed ?? scenario.seed ?? randomSeed();
-  const runId = newRunId(scenario.name);
-  const runDir = options.runDir ?? path.join(options.reportsDir ?? 'reports', runId);
-  const plan = planTrials(scenario, seed);
+  const { seed, runId, runDir, plan } = startRun(scenario, options);
   const bundles = await readAgentBundles(options.bundleDir);
 
   const session = new RunSession(runDir);

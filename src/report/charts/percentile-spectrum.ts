@@ -7,7 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { mergeEncodedHistograms } from '../../analysis/histograms.js';
 import type { TrialRecord } from '../../results/schema.js';
 import { levelOf } from '../../analysis/load-level.js';
-import { chartConfig, logTicks, round, trialLevel, unique, variantColor, type VariantStyle } from './style.js';
+import { chartConfig, latencyLogAxis, logTicks, round, trialLevel, unique, variantColor, type VariantStyle } from './style.js';
 
 export const spectrumPercentiles = [0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.995, 99.999] as const;
 
@@ -90,13 +90,7 @@ export function percentileSpectrumSpec(points: readonly SpectrumPoint[], style: 
               scale: { type: 'log', domainMin: 1 },
               axis: { values: ticks, labelExpr: "datum.value == 1 ? 'p0' : 'p' + format(100 - 100 / datum.value, '.6~g')", grid: true },
             },
-            y: {
-              field: 'latencyMs',
-              type: 'quantitative',
-              title: 'latency (ms)',
-              scale: { type: 'log', domain: [yTicks[0], yTicks[yTicks.length - 1]], nice: false },
-              axis: { values: yTicks, format: '~g' },
-            },
+            y: latencyLogAxis(yTicks),
             color: variantColor(style),
             detail: { field: 'variant' },
             order: { field: 'oneInX', type: 'quantitative' },

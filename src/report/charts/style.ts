@@ -102,6 +102,23 @@ export function variantColor(
   return { field: 'variant', type: 'nominal', title: 'variant', scale: { domain, range: full.range.filter((_, i) => keep[i]) }, sort: domain };
 }
 
+/** Latency in ms on a log scale with the given ticks, the first and last of which bound it. */
+export function latencyLogAxis(yTicks: readonly number[]): {
+  field: 'latencyMs';
+  type: 'quantitative';
+  title: string;
+  scale: { type: 'log'; domain: number[]; nice: false };
+  axis: { values: number[]; format: string };
+} {
+  return {
+    field: 'latencyMs',
+    type: 'quantitative',
+    title: 'latency (ms)',
+    scale: { type: 'log', domain: [yTicks[0]!, yTicks[yTicks.length - 1]!], nice: false },
+    axis: { values: [...yTicks], format: '~g' },
+  };
+}
+
 /**
  * Category labels stay horizontal while they fit in their band (about 6.5 px per character at
  * 11 px), and turn when they would run into each other.

@@ -7,7 +7,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { LayerSpec } from 'vega-lite/types_unstable/spec/index.js';
 import type { CellSummary } from '../../analysis/cell-summary.js';
 import type { TrialRecord } from '../../results/schema.js';
-import { chartConfig, loadLevel, logTicks, round, unique, variantColor, variantStyle } from './style.js';
+import { chartConfig, latencyLogAxis, loadLevel, logTicks, round, unique, variantColor, variantStyle } from './style.js';
 
 /** The highest rate a variant sustained within its SLO, as a capacity search reports it. */
 export interface CapacityMarker {
@@ -68,13 +68,7 @@ export function throughputLatencySpec(cells: readonly CellSummary[], capacity: r
       mark: { type: 'line', point: { size: 40 }, strokeWidth: 1.5 },
       encoding: {
         x: { field: 'achievedRps', type: 'quantitative', title: 'achieved requests/s' },
-        y: {
-          field: 'latencyMs',
-          type: 'quantitative',
-          title: 'latency (ms)',
-          scale: { type: 'log', domain: [yTicks[0], yTicks[yTicks.length - 1]], nice: false },
-          axis: { values: yTicks, format: '~g' },
-        },
+        y: latencyLogAxis(yTicks),
         color: variantColor(style),
         strokeDash: {
           field: 'percentile',
