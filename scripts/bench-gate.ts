@@ -21,8 +21,9 @@ import path from 'node:path';
 const pairs = Number(process.argv[2] ?? 5);
 const injectDelayMs = Number(process.argv[3] ?? 0.3);
 const reportsDir = mkdtempSync(path.join(os.tmpdir(), 'meshbench-bench-gate-'));
-// The question is about the quickstart's default, so take it from there.
-const repetitions = parseScenarioText(readFileSync(new URL('../scenarios/quickstart.yaml', import.meta.url), 'utf8')).repetitions;
+// The question is about the quickstart's defaults (repetitions, CPU placement), so take them from there.
+const quickstart = parseScenarioText(readFileSync(new URL('../scenarios/quickstart.yaml', import.meta.url), 'utf8'));
+const repetitions = quickstart.repetitions;
 
 const scenario = (delayMs: number) =>
   parseScenarioText(`
@@ -33,6 +34,7 @@ variants:
   - { name: haproxy-http, proxy: haproxy, mode: http, injectDelayMs: ${delayMs} }
 load: { connections: [1, 16], durationSeconds: 2, warmupSeconds: 0.5 }
 repetitions: ${repetitions}
+tiers: ${JSON.stringify(quickstart.tiers)}
 quiescence: { maxWaitSeconds: 3 }
 `);
 

@@ -294,27 +294,31 @@ function capacitySection(a: RunAnalysis): string[] {
   return lines;
 }
 
-/** The tier's emulated contention in words, from what run.json recorded as applied. */
+/** The tier's emulated contention and CPU placement in words, from what run.json recorded as applied. */
 function describeContention(record: unknown): string | null {
   const r = record as
     | {
         settings?: { cpuQuotaCores?: number; cpuNeighbour?: { dutyPct: number }; ioNeighbour?: { fsync?: boolean }; pinning?: { podCpus: number[]; loadgenCpus: number[] } };
         slowDisk?: { writeIops: number; writeBytesPerSecond: number; dirtyLimitBytes: number } | null;
         cgroupSupport?: string;
+        pinningNote?: string | null;
       }
     | undefined;
   if (!r?.settings) return null;
   const s = r.settings;
-  const parts = [
+  const pinning = s.pinning ? `pods pinned to CPU ${s.pinning.podCpus.join(',')}, load generator to CPU ${s.pinning.loadgenCpus.join(',')}` : null;
+  const contention = [
     s.cpuQuotaCores !== undefined ? `pods limited to ${s.cpuQuotaCores} CPU (CFS quota)` : null,
     s.cpuNeighbour ? `a CPU neighbour at ${s.cpuNeighbour.dutyPct}% duty on the pods' CPUs` : null,
     r.slowDisk
       ? `access logs on an emulated slow disk (${r.slowDisk.writeIops} write IOPS, ${fixed(r.slowDisk.writeBytesPerSecond / 1048576, 1)} MiB/s, ${fixed(r.slowDisk.dirtyLimitBytes / 1048576, 0)} MiB of dirty pages before writers wait)`
       : null,
     s.ioNeighbour ? `${s.ioNeighbour.fsync === false ? 'a buffered-writing' : 'an fsync-writing'} I/O neighbour on the same disk` : null,
-    s.pinning ? `pods pinned to CPU ${s.pinning.podCpus.join(',')}, load generator to CPU ${s.pinning.loadgenCpus.join(',')}` : null,
   ].filter(Boolean);
-  return `Emulated contention: ${parts.length ? parts.join('; ') : 'none'}${r.cgroupSupport ? ` (${r.cgroupSupport})` : ''}.`;
+  const how = r.cgroupSupport ? ` (${r.cgroupSupport})` : '';
+  const auto = r.pinningNote ? ` (${r.pinningNote})` : '';
+  if (contention.length === 0) return pinning ? `CPU placement: ${pinning}${auto}${how}.` : r.pinningNote ? `CPU placement: ${r.pinningNote}.` : `Emulated contention: none${how}.`;
+  return `Emulated contention: ${[...contention, pinning].filter(Boolean).join('; ')}${auto}${how}.`;
 }
 
 function spikeSection(a: RunAnalysis): string[] {

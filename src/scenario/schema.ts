@@ -156,9 +156,17 @@ export const contentionSchema = z.strictObject({
     .optional()
     .describe('An emulated slow disk (a throttled loop device, needs root and the v1 blkio controller) that holds the access logs and the I/O neighbour.'),
   pinning: z
-    .strictObject({ podCpus: z.array(z.number().int().min(0)).min(1), loadgenCpus: z.array(z.number().int().min(0)).min(1) })
+    .union(
+      [
+        z.literal('auto'),
+        z.strictObject({ podCpus: z.array(z.number().int().min(0)).min(1), loadgenCpus: z.array(z.number().int().min(0)).min(1) }),
+      ],
+      { error: 'expected auto, or { podCpus: [CPU, ...], loadgenCpus: [CPU, ...] }' },
+    )
     .optional()
-    .describe('Pods (and the CPU neighbour) on some CPUs, the load generator on others.'),
+    .describe(
+      'Pods (and the CPU neighbour) on some CPUs, the load generator on others. `auto`: the load generator gets the top CPU (one per load process, at most half), the pods the rest; nothing is pinned on one CPU. Pinning alone needs no root (CPU affinity).',
+    ),
 });
 export type ContentionConfig = z.output<typeof contentionSchema>;
 

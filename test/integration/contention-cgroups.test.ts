@@ -71,9 +71,9 @@ describe(`pod cgroups on this host${skipReason}`, () => {
   it.skipIf(!canUseCgroups)('writes quota, weight and CPU set into the files, and removes the directories', async () => {
     const pods = await createPodCgroup(runId, 'files', { cpuQuotaCores: 0.5, weight: 50, cpus: [0], support });
     cgroups.push(pods);
-    const cpuDir = pods.settings.cpu.path;
+    const cpuDir = pods.settings.cpu!.path;
     expect(cpuDir).toBe(join(support.cpu!.mountPoint, `meshbench_${runId}_files`));
-    if (pods.settings.cpu.version === 'v1') {
+    if (pods.settings.cpu!.version === 'v1') {
       expect(readFileSync(join(cpuDir, 'cpu.cfs_quota_us'), 'utf8').trim()).toBe('50000');
       expect(readFileSync(join(cpuDir, 'cpu.cfs_period_us'), 'utf8').trim()).toBe('100000');
       expect(readFileSync(join(cpuDir, 'cpu.shares'), 'utf8').trim()).toBe('512');
@@ -138,7 +138,7 @@ describe(`pod cgroups on this host${skipReason}`, () => {
     await pods.remove();
     // Still running, now back where meshbench itself runs.
     for (const pid of [parent.pid!, ...kids]) expect(cgroupOf(pid, 'cpu')).toBe(ownCpuCgroup);
-    expect(existsSync(pods.settings.cpu.path)).toBe(false);
+    expect(existsSync(pods.settings.cpu!.path)).toBe(false);
     process.kill(-parent.pid!, 'SIGKILL');
   });
 
@@ -155,7 +155,7 @@ describe(`pod cgroups on this host${skipReason}`, () => {
     expect(cgroupOf(started.pid, 'cpu')).toBe(`/meshbench_${runId}_wrapped`);
     await supervisor.stopAll();
     await pods.remove();
-    expect(existsSync(pods.settings.cpu.path)).toBe(false);
+    expect(existsSync(pods.settings.cpu!.path)).toBe(false);
   });
 
   it.skipIf(!canUseCgroups)('refuses a CPU the host does not have, an existing name, and a process that is gone', async () => {

@@ -61,3 +61,27 @@ describe('report.md of a run with several tiers', () => {
     expect(renderMarkdownReport(single)).not.toContain('## Tiers against');
   });
 });
+
+describe("each tier's section says how its CPUs were placed and what was emulated", () => {
+  const pinned = { podCpus: [0], loadgenCpus: [1] };
+  const contention = {
+    dedicated: { settings: { pinning: pinned }, cgroupSupport: 'pinning by CPU affinity (taskset), no cgroups: creating cgroups needs root', pinningNote: 'pinning auto: this host offers CPUs 0-1; pods on 0, load generator on 1' },
+    'shared-vcpu': { settings: { cpuQuotaCores: 0.5, cpuNeighbour: { dutyPct: 50 }, pinning: pinned }, cgroupSupport: 'cgroup layout hybrid.', pinningNote: null },
+    'slow-disk': { settings: {}, cgroupSupport: 'cgroup layout hybrid.', pinningNote: 'pinning auto: this host offers CPU 0, so nothing is pinned' },
+  };
+  const placed = renderMarkdownReport(analyzeRun({ ...run, contention }, trials));
+  const after = (tier: string) => placed.slice(placed.indexOf(`## Tier \`${tier}\``)).split('\n')[2];
+
+  it('calls pinning alone CPU placement, with what auto chose and how it was enforced', () => {
+    expect(after('dedicated')).toBe(
+      'CPU placement: pods pinned to CPU 0, load generator to CPU 1 (pinning auto: this host offers CPUs 0-1; pods on 0, load generator on 1) (pinning by CPU affinity (taskset), no cgroups: creating cgroups needs root).',
+    );
+    expect(after('slow-disk')).toBe('CPU placement: pinning auto: this host offers CPU 0, so nothing is pinned.');
+  });
+
+  it('lists emulated contention first and the pinning with it', () => {
+    expect(after('shared-vcpu')).toBe(
+      "Emulated contention: pods limited to 0.5 CPU (CFS quota); a CPU neighbour at 50% duty on the pods' CPUs; pods pinned to CPU 0, load generator to CPU 1 (cgroup layout hybrid.).",
+    );
+  });
+});

@@ -84,7 +84,14 @@ export class LocalBackend implements Backend {
     if (missing.length) throw new EnvironmentError(missing.join('\n'));
     await mkdir(this.workDir, { recursive: true, mode: 0o700 });
     const settings = this.options.tier?.contention;
-    if (settings) this.contention = await startTierContention({ runId: this.options.runId, tier: this.options.tier!.name, settings, workDir: this.workDir });
+    if (settings)
+      this.contention = await startTierContention({
+        runId: this.options.runId,
+        tier: this.options.tier!.name,
+        settings,
+        workDir: this.workDir,
+        loadProcesses: this.options.scenario.load.processes,
+      });
     if (this.options.scenario.variants.some((v) => v.mode === 'mtls'))
       this.pki = await createRunPki(path.join(this.workDir, 'pki'), this.options.scenario.namespace, podPlans(this.options.scenario).map((p) => p.name));
   }

@@ -8,22 +8,17 @@
  * session on its own (the supervisor starts each process in a new session), and lab §8
  * found ad-hoc placement unreliable for exactly that reason.
  */
-import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { EnvironmentError, InvalidInputError } from '../../../errors.js';
-import { descendantsOf } from '../supervisor.js';
+import { setAffinity } from './affinity-group.js';
 import { checkCgroupLimits, cpuControllerWrites, cpusetControllerWrites, defaultCgroupWeight, defaultCpuPeriodUs, type CgroupFileWrite, type CgroupLimits } from './cgroup-limits.js';
 import { cgroupDirName } from './cgroup-names.js';
 import { cgroupDirOf, makeCgroupDir, moveProcess, readCgroupFile, readCgroupPids, removeCgroupDir, writeCgroupFile } from './cgroup-files.js';
 import { detectCgroupSupport, type CgroupSupport, type CgroupVersion, type ControllerSupport } from './cgroup-support.js';
 import { formatCpuList, parseCpuList } from './cpu-list.js';
 import { parseCpuStat, type CpuThrottling } from './cpu-throttling.js';
-
-const execFileAsync = promisify(execFile);
-/** Rescans for children forked while a tree was being moved; nginx forks its workers once. */
-const maxMoveRounds = 10;
+import { applyToProcessTree } from './process-tree-apply.js';
 
 export interface PodCgroupOptions extends CgroupLimits {
   /** Detect once per run and pass it along; detected here when absent. */
@@ -34,9 +29,9 @@ export interface PodCgroupOptions extends CgroupLimits {
 export interface PodCgroupSettings {
   /** The caller's name, e.g. `pods`, `loadgen`, `neighbour-cpu`. */
   name: string;
-  /** Directory name under each hierarchy's root: `meshbench_<runId>_<name>`. */
-  cgroupName: string;
-  cpu: { version: CgroupVersion; path: string; writes: CgroupFileWrite[] };
+  /** Directory name under each hierarchy's root: `meshbench_<runId>_<name>`; null for CPU affinity only (affinity-group.ts). */
+  cgroupName: string | null;
+  cpu: { version: CgroupVersion; path: string; writes: CgroupFileWrite[] } | null;
   cpuset: { version: CgroupVersion; path: string; writes: CgroupFileWrite[] } | null;
   cpuQuotaCores: number | null;
   cpuPeriodUs: number;
@@ -142,36 +137,35 @@ class PodCgroupHandle implements PodCgroup {
   private removing: Promise<void> | undefined;
   readonly name: string;
 
+  private readonly cgroupName: string;
+  private readonly cpuPath: string;
+
   constructor(
     readonly runId: string,
     readonly settings: PodCgroupSettings,
     private readonly dirs: ReadonlyArray<{ dir: string; controller: 'cpu' | 'cpuset'; support: ControllerSupport }>,
   ) {
     this.name = settings.name;
+    this.cgroupName = settings.cgroupName!;
+    this.cpuPath = settings.cpu!.path;
   }
 
   async addPid(pid: number): Promise<number[]> {
     if (this.removing) throw new Error(`cgroup ${this.settings.cgroupName} has been removed`);
-    const seen = new Set<number>();
-    const moved: number[] = [];
-    for (let round = 0; round < maxMoveRounds; round++) {
-      const tree = [pid, ...(await descendantsOf([pid])).map((r) => r.pid)];
-      const fresh = tree.filter((p) => !seen.has(p));
-      if (fresh.length === 0) break;
-      for (const p of fresh) {
-        seen.add(p);
+    return applyToProcessTree(
+      pid,
+      async (p) => {
         let alive = true;
         for (const d of this.dirs) alive = alive && (await moveProcess(d.dir, p));
         if (alive && this.settings.pinnedBy === 'taskset') alive = await setAffinity(p, this.settings.cpus!);
-        if (alive) moved.push(p);
-        else if (p === pid) throw new EnvironmentError(`cannot move process ${pid} into ${this.settings.cgroupName}: it has exited`);
-      }
-    }
-    return moved;
+        return alive;
+      },
+      this.cgroupName,
+    );
   }
 
   pids(): Promise<number[]> {
-    return readCgroupPids(this.settings.cpu.path);
+    return readCgroupPids(this.cpuPath);
   }
 
   wrapLaunch({ command, args, env }: LaunchCommand): LaunchCommand {
@@ -183,7 +177,7 @@ class PodCgroupHandle implements PodCgroup {
   }
 
   async readThrottling(): Promise<CpuThrottling> {
-    return parseCpuStat(await readCgroupFile(this.settings.cpu.path, 'cpu.stat'));
+    return parseCpuStat(await readCgroupFile(this.cpuPath, 'cpu.stat'));
   }
 
   remove(): Promise<void> {
@@ -234,17 +228,5 @@ async function checkCpusExist(cpus: number[], cpuset: ControllerSupport | null):
     throw new InvalidInputError(`CPU(s) ${formatCpuList(missing)} do not exist here; this host offers CPUs ${formatCpuList(available)}`, [
       `cpus ${formatCpuList(missing)} not available`,
     ]);
-  }
-}
-
-async function setAffinity(pid: number, cpus: number[]): Promise<boolean> {
-  try {
-    // -a: every thread, not only the main one.
-    await execFileAsync('taskset', ['-a', '-p', '-c', formatCpuList(cpus), String(pid)]);
-    return true;
-  } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? '');
-    if (/No such process|failed to (get|set) pid/i.test(stderr)) return false;
-    throw new EnvironmentError(`taskset could not pin process ${pid} to CPUs ${formatCpuList(cpus)}: ${stderr.trim() || (error as Error).message}`);
   }
 }

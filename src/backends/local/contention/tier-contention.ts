@@ -6,6 +6,8 @@
  */
 import { dirname, join } from 'node:path';
 import { EnvironmentError } from '../../../errors.js';
+import { createAffinityGroup } from './affinity-group.js';
+import { allowedCpus, resolveAutoPinning, type Pinning } from './auto-pinning.js';
 import { detectCgroupSupport, type CgroupSupport } from './cgroup-support.js';
 import { startCpuNeighbour, type CpuNeighbour, type CpuNeighbourSettings } from './cpu-neighbour.js';
 import type { CpuThrottling } from './cpu-throttling.js';
@@ -44,8 +46,8 @@ export interface TierContentionSettings {
     direct?: boolean;
     implementation?: NeighbourImplementationChoice;
   };
-  /** The CPU neighbour is pinned with the pods. */
-  pinning?: { podCpus: number[]; loadgenCpus: number[] };
+  /** The CPU neighbour is pinned with the pods. `auto`: see auto-pinning.ts. */
+  pinning?: 'auto' | Pinning;
   /** An emulated slow disk (throttled loop device) for the access logs and the I/O neighbour. */
   slowDisk?: { writeIops?: number; writeMBps?: number; dirtyLimitMB?: number };
 }
@@ -61,6 +63,10 @@ export interface StartTierContentionOptions {
   /** Where a slow disk's image and mount point go; default the parent of workDir. */
   slowDiskDir?: string;
   support?: CgroupSupport;
+  /** Driver processes per trial: `pinning: auto` gives each a CPU of its own where it can. Default 1. */
+  loadProcesses?: number;
+  /** The CPUs `pinning: auto` divides; default this process's affinity. */
+  availableCpus?: readonly number[];
 }
 
 /** For run.json: what was applied to this tier, and what the host offered. */
@@ -68,6 +74,8 @@ export interface TierContentionRecord {
   tier: string;
   settings: TierContentionSettings;
   cgroupSupport: string;
+  /** What `pinning: auto` found and chose; null for explicit or no pinning. */
+  pinningNote: string | null;
   pods: PodCgroupSettings;
   loadgen: PodCgroupSettings | null;
   cpuNeighbour: CpuNeighbourSettings | null;
@@ -92,8 +100,13 @@ export interface TierContention {
 }
 
 export async function startTierContention(o: StartTierContentionOptions): Promise<TierContention> {
-  const s = o.settings;
+  const auto = o.settings.pinning === 'auto' ? resolveAutoPinning(o.availableCpus ?? (await allowedCpus()), o.loadProcesses ?? 1) : null;
+  const pinning = auto ? auto.pinning : (o.settings.pinning as Pinning | undefined);
+  const s: TierContentionSettings & { pinning?: Pinning } = { ...o.settings, pinning: pinning ?? undefined };
+  if (!s.pinning) delete s.pinning;
   const support = o.support ?? (await detectCgroupSupport());
+  // Pinning alone is CPU affinity, which needs no root; anything more needs cgroups (and says so when they are missing).
+  const affinityOnly = !support.writable && Object.keys(s).every((k) => k === 'pinning');
   const logDir = o.logDir ?? join(o.workDir, 'logs');
   const podWeight = s.podWeight;
   const undo: Array<() => Promise<void>> = [];
@@ -118,17 +131,19 @@ export async function startTierContention(o: StartTierContentionOptions): Promis
       slowDisk = created;
       undo.push(() => created.remove());
     }
-    const pods = await createPodCgroup(o.runId, 'pods', {
-      cpuQuotaCores: s.cpuQuotaCores,
-      cpuPeriodUs: s.cpuPeriodUs,
-      weight: podWeight,
-      cpus: s.pinning?.podCpus,
-      support,
-    });
+    const pods = affinityOnly
+      ? createAffinityGroup(o.runId, 'pods', s.pinning?.podCpus ?? null)
+      : await createPodCgroup(o.runId, 'pods', {
+          cpuQuotaCores: s.cpuQuotaCores,
+          cpuPeriodUs: s.cpuPeriodUs,
+          weight: podWeight,
+          cpus: s.pinning?.podCpus,
+          support,
+        });
     undo.push(() => pods.remove());
     let loadgen: PodCgroup | null = null;
     if (s.pinning) {
-      const created = await createPodCgroup(o.runId, 'loadgen', { cpus: s.pinning.loadgenCpus, support });
+      const created = affinityOnly ? createAffinityGroup(o.runId, 'loadgen', s.pinning.loadgenCpus) : await createPodCgroup(o.runId, 'loadgen', { cpus: s.pinning.loadgenCpus, support });
       loadgen = created;
       undo.push(() => created.remove());
     }
@@ -175,7 +190,8 @@ export async function startTierContention(o: StartTierContentionOptions): Promis
       record: {
         tier: o.tier,
         settings: s,
-        cgroupSupport: support.summary,
+        cgroupSupport: affinityOnly ? `pinning by CPU affinity (taskset), no cgroups: ${support.unavailableReason ?? 'cgroups are not available'}` : support.summary,
+        pinningNote: auto?.note ?? null,
         pods: pods.settings,
         loadgen: loadgen?.settings ?? null,
         cpuNeighbour: cpuNeighbour?.settings ?? null,
