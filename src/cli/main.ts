@@ -111,7 +111,7 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
             type: 'string',
             array: true,
             default: ['latencyP50Ms', 'proxyCpuMsPer1kRequests'],
-            describe: 'figures to compare: latencyP50Ms, latencyP99Ms, proxyCpuMsPer1kRequests (p99 needs many repetitions on a shared host)',
+            describe: 'figures to compare: latencyP50Ms (p50), latencyP99Ms (p99), proxyCpuMsPer1kRequests (cpu); p99 needs many repetitions on a shared host',
           })
           .option('map', { type: 'string', array: true, default: [], describe: 'candidate=reference for a renamed variant' })
           .option('exclude-flagged', { type: 'boolean', default: false, describe: 'leave out trials that crossed a flag limit' }),

@@ -1,7 +1,9 @@
 /**
  * Whether two runs measured the same thing: same topology, same load, same variants (by
- * name, proxy, mode and workers). Comparing anything else would put a number on a
- * difference in setup. A renamed variant can be mapped explicitly.
+ * name, proxy, mode and workers), and the same contention and CPU placement on every tier
+ * both ran (a pinned run against an unpinned one differs by the scheduler, not the mesh).
+ * Comparing anything else would put a number on a difference in setup. A renamed variant can
+ * be mapped explicitly.
  */
 import type { RecordedVariant } from './recorded-scenario.js';
 import type { RunRecord } from './schema.js';
@@ -10,6 +12,7 @@ interface RecordedScenario {
   topology?: unknown;
   load?: unknown;
   variants?: RecordedVariant[];
+  tiers?: Array<{ name: string; contention?: unknown }>;
 }
 
 /** Differences that make two runs incomparable; empty when they match. */
@@ -20,6 +23,12 @@ export function scenarioDifferences(reference: RunRecord, candidate: RunRecord, 
   if (stableJson(a.topology) !== stableJson(b.topology)) problems.push('the topologies differ (services, sizes, calls)');
   const [loadA, loadB] = [recordedLoad(a.load), recordedLoad(b.load)];
   if (stableJson(loadA) !== stableJson(loadB)) problems.push(`the load differs: ${stableJson(loadA)} vs ${stableJson(loadB)}`);
+  const refTiers = new Map((a.tiers ?? []).map((t) => [t.name, t]));
+  for (const t of b.tiers ?? []) {
+    const ref = refTiers.get(t.name);
+    if (ref && stableJson(ref.contention ?? null) !== stableJson(t.contention ?? null))
+      problems.push(`tier "${t.name}": contention and CPU placement differ: ${stableJson(ref.contention ?? 'none')} vs ${stableJson(t.contention ?? 'none')}`);
+  }
   const refVariants = new Map((a.variants ?? []).map((v) => [v.name, v]));
   for (const v of b.variants ?? []) {
     const refName = variantMap[v.name] ?? v.name;

@@ -65,6 +65,24 @@ describe('meshbench gate', () => {
     expect(mapped.stdout).toContain('nginx-mtls-2 (was nginx-mtls)');
   });
 
+  it('refuses (exit 2) a candidate whose tier was pinned when the reference\'s was not', async () => {
+    const pinned = path.join(tempDir(), 'pinned');
+    cpSync(fixture, pinned, { recursive: true });
+    const runFile = path.join(pinned, 'run.json');
+    const run = JSON.parse(readFileSync(runFile, 'utf8'));
+    run.scenario.tiers = run.scenario.tiers.map((t: { name: string }) => ({ ...t, contention: { pinning: 'auto' } }));
+    writeFileSync(runFile, JSON.stringify(run));
+    const refused = await runCli(['gate', fixture, pinned, '--metrics', 'p50', 'cpu']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('tier "this-host": contention and CPU placement differ: "none" vs {"pinning":"auto"}');
+  });
+
+  it('names the figures it knows when given one it does not (exit 2)', async () => {
+    const r = await runCli(['gate', fixture, fixture, '--metrics', 'p95']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown gate metric "p95"; choose from latencyP50Ms (p50), latencyP99Ms (p99), proxyCpuMsPer1kRequests (cpu)');
+  });
+
   it('exits 4 when a candidate run has extra latency injected in one sidecar variant', async () => {
     const dir = tempDir();
     const scenario = (delayMs: number) =>
@@ -83,7 +101,7 @@ describe('meshbench gate', () => {
     const candidate = await runCli(['run', writeScenario(dir, scenario(2), 'cand.yaml'), '--out', path.join(dir, 'cand')]);
     expect(candidate.code).toBe(0);
     // The injected delay is a deliberate difference; the gate must still compare the runs.
-    const r = await runCli(['gate', path.join(dir, 'ref'), path.join(dir, 'cand'), '--metrics', 'latencyP50Ms']);
+    const r = await runCli(['gate', path.join(dir, 'ref'), path.join(dir, 'cand'), '--metrics', 'p50']);
     expect(r.stdout).toContain('**regression**');
     expect(r.code).toBe(4);
   }, 120_000);

@@ -14,3 +14,19 @@ describe('scenarioDifferences, load processes', () => {
     expect(scenarioDifferences(runWith(load), runWith({ ...load, processes: 2 }))).toEqual([expect.stringMatching(/^the load differs: .*"processes":1.* vs .*"processes":2/)]);
   });
 });
+
+describe('scenarioDifferences, tiers', () => {
+  const withTiers = (tiers: unknown[]) => ({ scenario: { ...runWith(load).scenario, tiers } }) as unknown as RunRecord;
+
+  it('refuses a pinned run against an unpinned one on the same tier', () => {
+    expect(scenarioDifferences(withTiers([{ name: 'this-host' }]), withTiers([{ name: 'this-host', contention: { pinning: 'auto' } }]))).toEqual([
+      'tier "this-host": contention and CPU placement differ: "none" vs {"pinning":"auto"}',
+    ]);
+  });
+
+  it('accepts the same contention written in another key order, and tiers only one run has', () => {
+    const a = withTiers([{ name: 'shared', contention: { cpuQuotaCores: 0.5, pinning: 'auto' } }, { name: 'old' }]);
+    const b = withTiers([{ name: 'shared', contention: { pinning: 'auto', cpuQuotaCores: 0.5 } }, { name: 'new', contention: { pinning: 'auto' } }]);
+    expect(scenarioDifferences(a, b)).toEqual([]);
+  });
+});

@@ -15,6 +15,10 @@ import type { CliOutput } from '../output.js';
  */
 export const defaultGateThresholdPct = 20;
 
+/** What people type: `--metrics p50 p99 cpu`. */
+export const gateMetricShortNames: Readonly<Record<string, GateMetric>> = { p50: 'latencyP50Ms', p99: 'latencyP99Ms', cpu: 'proxyCpuMsPer1kRequests' };
+const shortNameOf = (metric: GateMetric) => Object.entries(gateMetricShortNames).find(([, m]) => m === metric)![0];
+
 export interface GateArgs {
   reference: string;
   candidate: string;
@@ -27,8 +31,10 @@ export interface GateArgs {
 
 export async function gateCommand(args: GateArgs, out: CliOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const metrics = args.metrics.map((m) => {
-    if (!(gateMetrics as readonly string[]).includes(m)) throw new InvalidInputError(`unknown gate metric "${m}"; choose from ${gateMetrics.join(', ')}`);
-    return m as GateMetric;
+    const metric = gateMetricShortNames[m] ?? m;
+    if (!(gateMetrics as readonly string[]).includes(metric))
+      throw new InvalidInputError(`unknown gate metric "${m}"; choose from ${gateMetrics.map((g) => `${g} (${shortNameOf(g)})`).join(', ')}`);
+    return metric as GateMetric;
   });
   const variantMap: Record<string, string> = {};
   for (const pair of args.map) {
