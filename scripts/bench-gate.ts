@@ -11,7 +11,7 @@
  * inconclusive, at the gate's default threshold.
  */
 import { compareRuns } from '../src/analysis/gate.js';
-import { defaultGateThresholdPct } from '../src/cli/commands/gate.js';
+import { defaultGateMetrics, defaultGateThresholdPct } from '../src/cli/commands/gate.js';
 import { runScenario } from '../src/runner/run-scenario.js';
 import { parseScenarioText } from '../src/scenario/load.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -42,8 +42,8 @@ const run = async (delayMs: number) =>
   (await runScenario({ scenario: scenario(delayMs), scenarioFile: 'bench', reportsDir, signal: new AbortController().signal })).trials;
 
 const tally = { aa: { regression: 0, inconclusive: 0, pass: 0 }, ab: { regression: 0, inconclusive: 0, pass: 0 } };
-// The gate's defaults: added p50 latency and proxy CPU per request.
-const metrics = ['latencyP50Ms', 'proxyCpuMsPer1kRequests'] as const;
+// The gate's defaults: added p50 latency and proxy CPU relative to the app's.
+const metrics = defaultGateMetrics;
 const options = { metrics, basis: 'added' as const, thresholdPct: defaultGateThresholdPct, variantMap: {}, excludeFlagged: false };
 const baselines = { reference: 'baseline', candidate: 'baseline' };
 const started = Date.now();
@@ -54,8 +54,9 @@ for (let i = 1; i <= pairs; i++) {
   tally.aa[aa.overall]++;
   tally.ab[ab.overall]++;
   const worst = (r: typeof aa) => r.rows.map((x) => `${x.metric}@${x.level}:${x.verdict}(${x.changeLowPct.toFixed(0)}..${x.changeHighPct.toFixed(0)})`).join(' ');
-  console.log(`pair ${i}: A/A ${aa.overall} [${worst(aa)}]`);
-  console.log(`pair ${i}: A/B ${ab.overall} [${worst(ab)}]`);
+  const moved = (r: typeof aa) => r.controls.filter((c) => c.drifted).map((c) => ` baseline moved ${c.figure}@${c.level} ${c.changePct.toFixed(0)}%`).join('');
+  console.log(`pair ${i}: A/A ${aa.overall} [${worst(aa)}]${moved(aa)}`);
+  console.log(`pair ${i}: A/B ${ab.overall} [${worst(ab)}]${moved(ab)}`);
 }
 const pct = (n: number) => `${((n / pairs) * 100).toFixed(0)}%`;
 console.log(`\n${pairs} pairs, ${repetitions} repetitions each, threshold ${defaultGateThresholdPct}%, injected ${injectDelayMs} ms, ${((Date.now() - started) / 60000).toFixed(1)} min`);

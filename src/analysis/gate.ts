@@ -13,8 +13,20 @@
  *   2-vCPU VM a 0.1 ms baseline p50 wanders by tens of percent between repetitions.
  * - `ratio`: variant / baseline − 1, in percent; compared in percentage points. Cancels a
  *   machine that got uniformly faster or slower, but divides by that jumpy baseline.
- * Proxy CPU per 1,000 requests has no baseline: it is compared as a relative change of the
- * figure itself.
+ * Proxy CPU has no baseline variant to subtract. `proxyCpuMsPer1kRequests` is compared as a
+ * relative change of the figure itself, so it moves with the machine: on the lab VM whole runs
+ * used 15–30% more CPU per request than others, proxies, app and load generator alike, with
+ * steal under 1%. `proxyToAppCpuRatio` (proxy CPU over the app's CPU in the same trial: same
+ * CPU, same seconds, same requests) cancels that: over eight pinned quickstart runs its
+ * per-run median varied by 2–5% (coefficient of variation) against 7–12% for CPU per request.
+ * A proxy upgrade does not change the app, so a costlier proxy still raises the ratio.
+ *
+ * The baseline variant is the control: nothing about it changes between the runs, so when its
+ * own figure moved by half the threshold or more, the machine changed (on the lab VM whole
+ * runs ran 15–30% slower than others minutes apart, with steal under 1%). Added latency and CPU
+ * per request scale with such a machine, so a regression or improvement seen beside a moved
+ * baseline is reported as inconclusive rather than put on the mesh. `proxyToAppCpuRatio` and
+ * the `ratio` basis cancel a machine's speed by construction and need no such check.
  *
  * The gate asks one question, "did it get worse by more than the threshold?", so a cell whose
  * interval stays below +threshold passes even when it also reaches below −threshold: that is a
@@ -28,7 +40,7 @@ import { bootstrapShiftCi } from './shift.js';
 import { decideVerdict, minimumRepetitions, type Verdict, type VerdictResult } from './verdict.js';
 import { levelLabel, levelOf, sameLevel, type LoadMode } from './load-level.js';
 
-export const gateMetrics = ['latencyP50Ms', 'latencyP99Ms', 'proxyCpuMsPer1kRequests'] as const;
+export const gateMetrics = ['latencyP50Ms', 'latencyP99Ms', 'proxyToAppCpuRatio', 'proxyCpuMsPer1kRequests'] as const;
 export type GateMetric = (typeof gateMetrics)[number];
 
 export const gateBases = ['added', 'ratio'] as const;
@@ -69,10 +81,29 @@ export interface GateRow {
   verdict: GateVerdict;
   reason: string;
   repetitionsNeeded: number | null;
+  /** The baseline's own change between the runs, for the figures that move with the machine; null otherwise. */
+  control: GateControl | null;
+}
+
+/** The baseline variant's own figure in both runs: it should not move, so when it does, the machine did. */
+export interface GateControl {
+  tier: string;
+  loadMode: LoadMode;
+  level: number;
+  figure: 'latencyP50Ms' | 'latencyP99Ms' | 'appCpuMsPer1kRequests';
+  referenceMedian: number;
+  candidateMedian: number;
+  changePct: number;
+  changeLowPct: number;
+  changeHighPct: number;
+  /** |change| reached half the threshold: verdicts beside it are not put on the mesh. */
+  drifted: boolean;
 }
 
 export interface GateResult {
   rows: GateRow[];
+  /** Every control computed, one per tier, level and figure. */
+  controls: GateControl[];
   /** Worst verdict over all rows: regression > inconclusive > (improvement | no-change). */
   overall: 'regression' | 'inconclusive' | 'pass';
   /** Cells that exist in only one of the runs. */
@@ -88,6 +119,38 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
   const cand = candidate.filter(keep);
   const rows: GateRow[] = [];
   const unmatched: string[] = [];
+  const controls = new Map<string, GateControl | null>();
+  const controlFor = (tier: string, loadMode: LoadMode, level: number, metric: GateMetric): GateControl | null => {
+    const figure = metric === 'proxyCpuMsPer1kRequests' ? 'appCpuMsPer1kRequests' : isLatency(metric) && (options.basis ?? 'added') === 'added' ? metric : null;
+    if (!figure) return null;
+    const key = JSON.stringify([tier, loadMode, level, figure]);
+    if (!controls.has(key)) {
+      const inCell = (trials: Trials, v: string) => trials.filter((t) => t.tier === tier && t.variant === v && !t.capacityStep && sameLevel(t, { loadMode, level }));
+      const values = (trials: Trials) => trials.map((t) => (figure === 'appCpuMsPer1kRequests' ? appCpuMsPer1kRequests(t) : t[figure])).filter((v): v is number => v !== null && Number.isFinite(v));
+      const refValues = values(inCell(ref, baselineOf.reference));
+      const candValues = values(inCell(cand, baselineOf.candidate));
+      const refMedian = refValues.length > 0 ? ss.median(refValues) : 0;
+      if (candValues.length === 0 || !(refMedian > 0)) controls.set(key, null);
+      else {
+        const ci = bootstrapShiftCi(refValues, candValues, bootstrap);
+        const scale = 100 / refMedian;
+        const changePct = ci.estimate * scale;
+        controls.set(key, {
+          tier,
+          loadMode,
+          level,
+          figure,
+          referenceMedian: refMedian,
+          candidateMedian: ss.median(candValues),
+          changePct,
+          changeLowPct: ci.low * scale,
+          changeHighPct: ci.high * scale,
+          drifted: Math.abs(changePct) >= options.thresholdPct / 2,
+        });
+      }
+    }
+    return controls.get(key) ?? null;
+  };
   const cells = unique(cand.filter((t) => t.variant !== baselineOf.candidate && !t.capacityStep).map((t) => JSON.stringify([t.tier, t.loadMode, levelOf(t), t.variant])));
   for (const cell of cells) {
     const [tier, loadMode, level, variant] = JSON.parse(cell) as [string, LoadMode, number, string];
@@ -100,9 +163,9 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
       continue;
     }
     for (const metric of options.metrics) {
-      const basis = metric === 'proxyCpuMsPer1kRequests' ? 'value' : (options.basis ?? 'added') === 'added' ? 'overhead-ms' : 'overhead-pct';
+      const basis = !isLatency(metric) ? 'value' : (options.basis ?? 'added') === 'added' ? 'overhead-ms' : 'overhead-pct';
       const per = (variantTrials: Trials, baselineTrials: Trials) =>
-        basis === 'value'
+        !isLatency(metric)
           ? figures(variantTrials, metric)
           : basis === 'overhead-ms'
             ? addedOverheads(variantTrials, baselineTrials, metric)
@@ -119,14 +182,18 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
       const scale = basis === 'overhead-pct' ? 1 : 100 / refMedian;
       const ci = bootstrapShiftCi(refValues, candValues, bootstrap);
       const n = Math.min(refValues.length, candValues.length);
-      const decision = gateDecision({
-        deltaLow: ci.low * scale,
-        deltaHigh: ci.high * scale,
-        threshold: options.thresholdPct,
-        higherIsWorse: true,
-        n,
-        unit: basis === 'overhead-pct' ? ' pp' : '%',
-      });
+      const control = controlFor(tier, loadMode, level, metric);
+      const decision = discountDrift(
+        gateDecision({
+          deltaLow: ci.low * scale,
+          deltaHigh: ci.high * scale,
+          threshold: options.thresholdPct,
+          higherIsWorse: true,
+          n,
+          unit: basis === 'overhead-pct' ? ' pp' : '%',
+        }),
+        control,
+      );
       rows.push({
         tier,
         loadMode,
@@ -145,11 +212,24 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
         verdict: decision.verdict,
         reason: decision.reason,
         repetitionsNeeded: decision.repetitionsNeeded,
+        control,
       });
     }
   }
   const overall = rows.some((r) => r.verdict === 'regression') ? 'regression' : rows.some((r) => r.verdict === 'inconclusive') ? 'inconclusive' : 'pass';
-  return { rows, overall, unmatched };
+  return { rows, controls: [...controls.values()].filter((c): c is GateControl => c !== null), overall, unmatched };
+}
+
+/** A regression or improvement beside a baseline that moved as much is the machine's, not the mesh's. */
+function discountDrift<D extends { verdict: GateVerdict; reason: string; repetitionsNeeded: number | null }>(decision: D, control: GateControl | null): D {
+  if (!control?.drifted || (decision.verdict !== 'regression' && decision.verdict !== 'improvement')) return decision;
+  const show = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(Number(v.toPrecision(3)))}%`;
+  return {
+    ...decision,
+    verdict: 'inconclusive',
+    reason: `would be ${decision.verdict === 'regression' ? 'a regression' : 'an improvement'} (${decision.reason}), but the baseline itself moved ${show(control.changePct)} [${show(control.changeLowPct)}, ${show(control.changeHighPct)}] between the runs: the machine changed, run both again back to back`,
+    repetitionsNeeded: null,
+  };
 }
 
 /**
@@ -168,12 +248,29 @@ export function gateDecision(input: Parameters<typeof decideVerdict>[0]): Omit<V
   };
 }
 
+type LatencyMetric = 'latencyP50Ms' | 'latencyP99Ms';
+const isLatency = (metric: GateMetric): metric is LatencyMetric => metric === 'latencyP50Ms' || metric === 'latencyP99Ms';
+
 function figures(trials: Trials, metric: GateMetric): number[] {
-  return trials.map((t) => t[metric]).filter((v): v is number => v !== null && Number.isFinite(v));
+  return trials.map((t) => (metric === 'proxyToAppCpuRatio' ? proxyToAppCpuRatio(t) : t[metric])).filter((v): v is number => v !== null && Number.isFinite(v));
+}
+
+/** The apps' CPU per 1,000 requests: the baseline's own CPU cost, the control for proxy CPU per request. */
+export function appCpuMsPer1kRequests(trial: TrialRecord): number | null {
+  const app = trial.processes.filter((p) => p.role === 'app').reduce((sum, p) => sum + p.cpuSeconds, 0);
+  return app > 0 && trial.requestsTotal > 0 ? (app * 1000) / (trial.requestsTotal / 1000) : null;
+}
+
+/** CPU seconds of the trial's proxies over its apps' (null without both), from the recorded processes. */
+export function proxyToAppCpuRatio(trial: TrialRecord): number | null {
+  const cpuOf = (role: string) => trial.processes.filter((p) => p.role === role).reduce((sum, p) => sum + p.cpuSeconds, 0);
+  const proxy = cpuOf('proxy');
+  const app = cpuOf('app');
+  return proxy > 0 && app > 0 ? proxy / app : null;
 }
 
 /** Per repetition: variant − baseline, pairing trials of the same repetition. */
-export function addedOverheads(variant: Trials, baseline: Trials, metric: GateMetric): number[] {
+export function addedOverheads(variant: Trials, baseline: Trials, metric: LatencyMetric): number[] {
   const byRepetition = new Map(baseline.map((t) => [t.repetition, t]));
   const values: number[] = [];
   for (const t of variant) {
@@ -186,7 +283,7 @@ export function addedOverheads(variant: Trials, baseline: Trials, metric: GateMe
 }
 
 /** Per repetition: (variant / baseline − 1) × 100, pairing trials of the same repetition. */
-export function relativeOverheads(variant: Trials, baseline: Trials, metric: GateMetric): number[] {
+export function relativeOverheads(variant: Trials, baseline: Trials, metric: LatencyMetric): number[] {
   const byRepetition = new Map(baseline.map((t) => [t.repetition, t]));
   const values: number[] = [];
   for (const t of variant) {

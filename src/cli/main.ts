@@ -11,7 +11,7 @@ import { compareCommand } from './commands/compare.js';
 import { destroyCommand } from './commands/destroy.js';
 import { planCommand, planFormats } from './commands/plan.js';
 import { doctorCommand } from './commands/doctor.js';
-import { defaultGateThresholdPct, gateCommand } from './commands/gate.js';
+import { defaultGateMetrics, defaultGateThresholdPct, gateCommand } from './commands/gate.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
@@ -110,8 +110,9 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
           .option('metrics', {
             type: 'string',
             array: true,
-            default: ['latencyP50Ms', 'proxyCpuMsPer1kRequests'],
-            describe: 'figures to compare: latencyP50Ms (p50), latencyP99Ms (p99), proxyCpuMsPer1kRequests (cpu); p99 needs many repetitions on a shared host',
+            default: [...defaultGateMetrics],
+            describe:
+              'figures to compare: latencyP50Ms (p50), latencyP99Ms (p99), proxyToAppCpuRatio (cpu-app: proxy CPU over the app\'s in the same trial), proxyCpuMsPer1kRequests (cpu); p99 needs many repetitions on a shared host',
           })
           .option('map', { type: 'string', array: true, default: [], describe: 'candidate=reference for a renamed variant' })
           .option('exclude-flagged', { type: 'boolean', default: false, describe: 'leave out trials that crossed a flag limit' }),

@@ -1,7 +1,7 @@
 /** The gate's verdict table, written to be pasted into a pull request. */
-import type { GateResult, GateRow } from '../analysis/gate.js';
+import type { GateControl, GateResult, GateRow } from '../analysis/gate.js';
 import { fixed, withInterval } from './format.js';
-import { levelShort } from '../analysis/load-level.js';
+import { levelLabel, levelShort } from '../analysis/load-level.js';
 import type { GateBasis } from '../analysis/gate.js';
 
 export interface GateReportInput {
@@ -16,7 +16,14 @@ export interface GateReportInput {
 const metricLabels: Record<GateRow['metric'], string> = {
   latencyP50Ms: 'p50 overhead',
   latencyP99Ms: 'p99 overhead',
+  proxyToAppCpuRatio: 'proxy CPU per app CPU',
   proxyCpuMsPer1kRequests: 'proxy CPU per request',
+};
+
+const controlLabels: Record<GateControl['figure'], string> = {
+  latencyP50Ms: 'p50 ms',
+  latencyP99Ms: 'p99 ms',
+  appCpuMsPer1kRequests: 'app CPU ms/1k req',
 };
 
 const verdictLabels: Record<GateRow['verdict'], string> = {
@@ -47,18 +54,48 @@ export function renderGateMarkdown(input: GateReportInput): string {
   ];
   for (const r of result.rows) {
     const show = (v: number) =>
-      r.basis === 'overhead-pct' ? `${v >= 0 ? '+' : ''}${fixed(v, 1)}%` : r.basis === 'overhead-ms' ? `${v >= 0 ? '+' : ''}${fixed(v, 3)} ms` : `${fixed(v, 1)} ms/1k`;
+      r.basis === 'overhead-pct'
+        ? `${v >= 0 ? '+' : ''}${fixed(v, 1)}%`
+        : r.basis === 'overhead-ms'
+          ? `${v >= 0 ? '+' : ''}${fixed(v, 3)} ms`
+          : r.metric === 'proxyToAppCpuRatio'
+            ? `${fixed(v, 2)}×`
+            : `${fixed(v, 1)} ms/1k`;
     const unit = r.basis === 'overhead-pct' ? ' pp' : '%';
     lines.push(
       `| ${r.tier} | ${levelShort(r.loadMode, r.level)} | ${r.variant}${r.referenceVariant !== r.variant ? ` (was ${r.referenceVariant})` : ''} | ${metricLabels[r.metric]} | ${show(r.referenceMedian)} | ${show(r.candidateMedian)} | ${withInterval(r.changePct, r.changeLowPct, r.changeHighPct, 1)}${unit} | ${verdictLabels[r.verdict]} | ${r.repetitionsNeeded ?? ''} |`,
     );
   }
+  if (result.controls.length) {
+    const drifted = result.controls.filter((c) => c.drifted);
+    lines.push(
+      '',
+      drifted.length
+        ? `⚠️ **The baseline itself moved between the runs** (by ${input.thresholdPct / 2}% or more, half the threshold): the machine changed, not the mesh, so regressions and improvements beside it are reported as inconclusive. Run both again back to back.`
+        : `Baseline between the runs (the control: it should not move; half the threshold, ${input.thresholdPct / 2}%, would mean the machine changed):`,
+      '',
+      ...result.controls.map(
+        (c) =>
+          `- ${c.tier} · ${levelLabel(c.loadMode, c.level)} · baseline ${controlLabels[c.figure]}: ${fixed(c.referenceMedian, 3)} → ${fixed(c.candidateMedian, 3)}, ${withInterval(c.changePct, c.changeLowPct, c.changeHighPct, 1)}%${c.drifted ? ' ⚠️' : ''}`,
+      ),
+    );
+  }
   if (result.unmatched.length) lines.push('', 'Not compared:', ...result.unmatched.map((u) => `- ${u}`));
+  const metrics = new Set(result.rows.map((r) => r.metric));
+  const cpuNotes = [
+    metrics.has('proxyToAppCpuRatio')
+      ? '"Proxy CPU per app CPU" is the proxies\' CPU seconds over the app\'s in the same trial (same CPU, same seconds, same requests), so a machine that got faster or slower between the runs cancels; changes are in percent of the reference.'
+      : null,
+    metrics.has('proxyCpuMsPer1kRequests') ? '"Proxy CPU per request" compares CPU per 1,000 requests directly, in percent of the reference; it moves with the machine\'s speed.' : null,
+  ].filter((n): n is string => n !== null);
   lines.push(
     '',
-    input.basis === 'ratio'
-      ? 'Latency rows compare relative overhead (variant over its own run\'s baseline, per repetition), so a machine that got uniformly faster or slower cancels; "pp" are percentage points. Proxy CPU rows compare CPU per 1,000 requests directly, in percent of the reference.'
-      : 'Latency rows compare the latency each variant adds over its own run\'s baseline (paired per repetition, so drift of the baseline cancels); changes are in percent of the reference run\'s added latency. Proxy CPU rows compare CPU per 1,000 requests directly, in percent of the reference.',
+    [
+      input.basis === 'ratio'
+        ? 'Latency rows compare relative overhead (variant over its own run\'s baseline, per repetition), so a machine that got uniformly faster or slower cancels; "pp" are percentage points.'
+        : 'Latency rows compare the latency each variant adds over its own run\'s baseline (paired per repetition, so a baseline that got slower by a constant cancels); changes are in percent of the reference run\'s added latency.',
+      ...cpuNotes,
+    ].join(' '),
   );
   return lines.join('\n') + '\n';
 }

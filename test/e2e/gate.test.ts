@@ -22,27 +22,39 @@ describe('meshbench gate', () => {
     expect(readFileSync(summary, 'utf8')).toContain('## meshbench gate');
   });
 
-  it('passes (exit 0) two runs with enough repetitions and the same overhead', async () => {
-    const dir = tempDir();
-    const write = (name: string, seed: number) => {
-      const folder = path.join(dir, name);
-      mkdirSync(folder);
-      const run = JSON.parse(readFileSync(path.join(fixture, 'run.json'), 'utf8'));
-      writeFileSync(path.join(folder, 'run.json'), JSON.stringify({ ...run, runId: name, seed }));
-      const random = createRng(seed);
-      const trials = Array.from({ length: 12 }, (_, i) => {
-        const base = 0.3 * (1 + normalSample(random, 0, 0.05));
-        return ['baseline', 'haproxy-http', 'haproxy-mtls', 'nginx-mtls'].map((variant) =>
-          makeTrial({ variant, repetition: i + 1, connections: 16, latencyP50Ms: variant === 'baseline' ? base : base * 2.5 * (1 + normalSample(random, 0, 0.02)) }),
-        );
-      }).flat();
-      writeFileSync(path.join(folder, 'trials.jsonl'), trials.map((t) => JSON.stringify(t)).join('\n') + '\n');
-      writeFileSync(path.join(folder, 'samples.jsonl'), '');
-      return folder;
-    };
+  const writeSynthetic = (dir: string) => (name: string, seed: number, machineSlowdown = 1) => {
+    const folder = path.join(dir, name);
+    mkdirSync(folder);
+    const run = JSON.parse(readFileSync(path.join(fixture, 'run.json'), 'utf8'));
+    writeFileSync(path.join(folder, 'run.json'), JSON.stringify({ ...run, runId: name, seed }));
+    const random = createRng(seed);
+    const trials = Array.from({ length: 12 }, (_, i) => {
+      const base = 0.3 * machineSlowdown * (1 + normalSample(random, 0, 0.05));
+      return ['baseline', 'haproxy-http', 'haproxy-mtls', 'nginx-mtls'].map((variant) =>
+        makeTrial({ variant, repetition: i + 1, connections: 16, latencyP50Ms: variant === 'baseline' ? base : base * 2.5 * (1 + normalSample(random, 0, 0.02)) }),
+      );
+    }).flat();
+    writeFileSync(path.join(folder, 'trials.jsonl'), trials.map((t) => JSON.stringify(t)).join('\n') + '\n');
+    writeFileSync(path.join(folder, 'samples.jsonl'), '');
+    return folder;
+  };
+
+  it('passes (exit 0) two runs with enough repetitions and the same overhead, and shows the baseline held still', async () => {
+    const write = writeSynthetic(tempDir());
     const r = await runCli(['gate', write('before', 1), write('after', 2), '--metrics', 'latencyP50Ms', 'latencyP99Ms']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('No regression');
+    expect(r.stdout).toContain('Baseline between the runs (the control: it should not move; half the threshold, 10%, would mean the machine changed):');
+    expect(r.stdout).toMatch(/^- this-host · 16 connections · baseline p50 ms: 0\.\d{3} → 0\.\d{3}, [+-]\d\.\d \[.*\]%$/m);
+  });
+
+  it('says the machine changed (exit 5), not the mesh, when everything got 30% slower between the runs', async () => {
+    const write = writeSynthetic(tempDir());
+    const r = await runCli(['gate', write('before', 1), write('after', 2, 1.3), '--metrics', 'p50']);
+    expect(r.code).toBe(5);
+    expect(r.stdout).toContain('**The baseline itself moved between the runs**');
+    expect(r.stdout).toMatch(/\| p50 overhead \| .* \| inconclusive \|/);
+    expect(r.stdout).not.toContain('**regression**');
   });
 
   it('refuses runs of different scenarios with exit 2, unless told how variants map', async () => {
@@ -80,7 +92,7 @@ describe('meshbench gate', () => {
   it('names the figures it knows when given one it does not (exit 2)', async () => {
     const r = await runCli(['gate', fixture, fixture, '--metrics', 'p95']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('unknown gate metric "p95"; choose from latencyP50Ms (p50), latencyP99Ms (p99), proxyCpuMsPer1kRequests (cpu)');
+    expect(r.stderr).toContain('unknown gate metric "p95"; choose from latencyP50Ms (p50), latencyP99Ms (p99), proxyToAppCpuRatio (cpu-app), proxyCpuMsPer1kRequests (cpu)');
   });
 
   it('exits 4 when a candidate run has extra latency injected in one sidecar variant', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, gateDecision, relativeOverheads, type GateOptions } from '../../src/analysis/gate.js';
+import { appCpuMsPer1kRequests, compareRuns, gateDecision, proxyToAppCpuRatio, relativeOverheads, type GateOptions } from '../../src/analysis/gate.js';
+import type { TrialRecord } from '../../src/results/schema.js';
 import { createRng, normalSample } from '../../src/analysis/random.js';
 import { makeTrial } from '../helpers/trial-factory.js';
 
@@ -118,3 +119,80 @@ describe('the gate', () => {
     expect(result.overall).toBe('pass');
   });
 });
+
+/**
+ * A run on a machine of a given speed: every CPU second and every millisecond is `slowdown`
+ * times the reference machine's. The proxy costs `proxyToApp` times the app's CPU.
+ */
+function machineRun(seed: number, slowdown: number, proxyToApp = 2, repetitions = 6): TrialRecord[] {
+  const random = createRng(seed);
+  return run(seed, repetitions, 100, slowdown).map((t) => {
+    const jitter = () => 1 + normalSample(random, 0, 0.01);
+    const appCpuSeconds = 0.4 * slowdown * jitter();
+    const proxyCpuSeconds = t.variant === 'baseline' ? 0 : appCpuSeconds * proxyToApp * jitter();
+    const app = { name: 'echo/app', role: 'app' as const, pod: 'echo', program: 'node', pids: [3], cpuSeconds: appCpuSeconds, cpuPctOfCore: 20, rssPeakBytes: 5e7, rssEndBytes: 5e7 };
+    const proxy = { name: 'echo/sidecar', role: 'proxy' as const, pod: 'echo', program: 'haproxy', pids: [2], cpuSeconds: proxyCpuSeconds, cpuPctOfCore: 25, rssPeakBytes: 2e7, rssEndBytes: 2e7 };
+    return {
+      ...t,
+      processes: [...t.processes.filter((p) => p.role === 'loadgen'), app, ...(t.variant === 'baseline' ? [] : [proxy])],
+      proxyCpuMsPer1kRequests: t.variant === 'baseline' ? null : (proxyCpuSeconds * 1e6) / t.requestsTotal,
+    };
+  });
+}
+
+describe('the gate on a machine that changed speed between the runs', () => {
+  it('reads proxy CPU over app CPU from the recorded processes', () => {
+    const [baseline, meshed] = machineRun(1, 1, 2, 1);
+    expect(proxyToAppCpuRatio(meshed!)).toBeCloseTo(2, 1);
+    expect(proxyToAppCpuRatio(baseline!)).toBeNull();
+    expect(appCpuMsPer1kRequests(baseline!)).toBeCloseTo(4000, -2);
+  });
+
+  it('proxy CPU per app CPU cancels a 30% slower machine; CPU per request would not, and says the machine moved', () => {
+    const reference = machineRun(1, 1);
+    const slower = machineRun(2, 1.3);
+    const ratio = compareRuns(reference, slower, baselines, { ...options, metrics: ['proxyToAppCpuRatio'] });
+    expect(ratio.rows[0]!.verdict).toBe('no-change');
+    expect(ratio.rows[0]!.control).toBeNull();
+    expect(ratio.overall).toBe('pass');
+
+    const perRequest = compareRuns(reference, slower, baselines, { ...options, metrics: ['proxyCpuMsPer1kRequests'] });
+    const row = perRequest.rows[0]!;
+    expect(row.changeLowPct).toBeGreaterThan(options.thresholdPct);
+    expect(row.verdict).toBe('inconclusive');
+    expect(row.reason).toMatch(/^would be a regression \(CI .*\), but the baseline itself moved \+(29|30|31)(\.\d)?% \[.*\] between the runs: the machine changed/);
+    expect(row.control).toMatchObject({ figure: 'appCpuMsPer1kRequests', drifted: true });
+    expect(perRequest.overall).toBe('inconclusive');
+  });
+
+  it('still finds a proxy that got costlier on the same machine, by either CPU figure', () => {
+    const reference = machineRun(1, 1, 2);
+    const costlier = machineRun(2, 1, 2.6);
+    for (const metric of ['proxyToAppCpuRatio', 'proxyCpuMsPer1kRequests'] as const) {
+      const result = compareRuns(reference, costlier, baselines, { ...options, metrics: [metric] });
+      expect(result.rows[0]!.verdict).toBe('regression');
+      // The proxy's CPU went from 2× to 2.6× the app's: +30%, give or take the 1% jitter of each figure.
+      expect(result.rows[0]!.changePct).toBeGreaterThan(27);
+      expect(result.rows[0]!.changePct).toBeLessThan(33);
+      expect(result.rows[0]!.control?.drifted ?? false).toBe(false);
+    }
+  });
+
+  it('does not put added latency on the mesh when the baseline itself got 30% slower', () => {
+    const result = compareRuns(run(1, 8, 100), run(2, 8, 100, 1.3), baselines, { ...options, metrics: ['latencyP50Ms'] });
+    const row = result.rows[0]!;
+    expect(row.changeLowPct).toBeGreaterThan(options.thresholdPct);
+    expect(row.verdict).toBe('inconclusive');
+    expect(row.control).toMatchObject({ figure: 'latencyP50Ms', drifted: true });
+    expect(row.control!.changeLowPct).toBeGreaterThan(20);
+    expect(result.controls).toHaveLength(1);
+  });
+
+  it('keeps the control quiet, and the verdict, when the baseline stayed put', () => {
+    const result = compareRuns(run(1, 8, 100), run(2, 8, 160), baselines, { ...options, metrics: ['latencyP50Ms'] });
+    expect(result.rows[0]!.verdict).toBe('regression');
+    expect(result.rows[0]!.control!.drifted).toBe(false);
+    expect(Math.abs(result.rows[0]!.control!.changePct)).toBeLessThan(options.thresholdPct / 2);
+  });
+});
+
