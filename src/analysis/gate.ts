@@ -192,7 +192,7 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
           n,
           unit: basis === 'overhead-pct' ? ' pp' : '%',
         }),
-        control,
+        { low: ci.low * scale, high: ci.high * scale, threshold: options.thresholdPct, control },
       );
       rows.push({
         tier,
@@ -220,9 +220,27 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
   return { rows, controls: [...controls.values()].filter((c): c is GateControl => c !== null), overall, unmatched };
 }
 
-/** A regression or improvement beside a baseline that moved as much is the machine's, not the mesh's. */
-function discountDrift<D extends { verdict: GateVerdict; reason: string; repetitionsNeeded: number | null }>(decision: D, control: GateControl | null): D {
-  if (!control?.drifted || (decision.verdict !== 'regression' && decision.verdict !== 'improvement')) return decision;
+/**
+ * A regression or improvement that the baseline's own move could explain is the machine's, not
+ * the mesh's. Added latency and CPU per request scale with the machine, so a figure that moved
+ * with a baseline that moved by d% can move by about d% for no other reason: the mesh is
+ * blamed only for a change beyond threshold + the baseline's move in the same direction (its
+ * interval's far end). A change against the baseline's direction is kept: a machine that got
+ * faster does not make the mesh look worse.
+ */
+function discountDrift<D extends { verdict: GateVerdict; reason: string; repetitionsNeeded: number | null }>(
+  decision: D,
+  row: { low: number; high: number; threshold: number; control: GateControl | null },
+): D {
+  const control = row.control;
+  if (!control?.drifted) return decision;
+  const explained =
+    decision.verdict === 'regression'
+      ? row.low <= row.threshold + Math.max(0, control.changeHighPct)
+      : decision.verdict === 'improvement'
+        ? row.high >= -row.threshold + Math.min(0, control.changeLowPct)
+        : false;
+  if (!explained) return decision;
   const show = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(Number(v.toPrecision(3)))}%`;
   return {
     ...decision,

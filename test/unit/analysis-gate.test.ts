@@ -188,6 +188,20 @@ describe('the gate on a machine that changed speed between the runs', () => {
     expect(result.controls).toHaveLength(1);
   });
 
+  it("still calls a regression far beyond what the machine's move explains", () => {
+    // The sidecar's added latency triples (1 ms → 3 ms) while the whole machine got 15% slower.
+    const result = compareRuns(run(1, 8, 100), run(2, 8, 300, 1.15), baselines, { ...options, metrics: ['latencyP50Ms'] });
+    expect(result.rows[0]!.control!.drifted).toBe(true);
+    expect(result.rows[0]!.verdict).toBe('regression');
+    expect(result.overall).toBe('regression');
+  });
+
+  it('keeps a regression on a machine that got faster: the machine did not make the mesh look worse', () => {
+    const result = compareRuns(run(1, 8, 100), run(2, 8, 160, 0.85), baselines, { ...options, metrics: ['latencyP50Ms'] });
+    expect(result.rows[0]!.control!.changePct).toBeLessThan(-10);
+    expect(result.rows[0]!.verdict).toBe('regression');
+  });
+
   it('keeps the control quiet, and the verdict, when the baseline stayed put', () => {
     const result = compareRuns(run(1, 8, 100), run(2, 8, 160), baselines, { ...options, metrics: ['latencyP50Ms'] });
     expect(result.rows[0]!.verdict).toBe('regression');
