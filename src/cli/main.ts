@@ -99,12 +99,12 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
       },
     )
     .command(
-      'gate <reference> <candidate>',
-      'did overhead get worse from the reference run to the candidate run? exit 0 no, 4 yes, 5 too noisy to tell',
+      'gate <reference> [candidate]',
+      'did overhead get worse from the reference run to the candidate run (or, given one run and --map NEW=OLD, from one variant to another in it)? exit 0 no, 4 yes, 5 too noisy to tell',
       (y) =>
         y
           .positional('reference', { type: 'string', demandOption: true, describe: 'result folder before the change' })
-          .positional('candidate', { type: 'string', demandOption: true, describe: 'result folder after the change' })
+          .positional('candidate', { type: 'string', describe: 'result folder after the change; leave out to compare variants within the reference run' })
           .option('threshold-pct', { type: 'number', default: defaultGateThresholdPct, describe: 'smallest change that matters: percent of the reference overhead (points with --basis ratio)' })
           .option('basis', { type: 'string', default: 'added', describe: 'latency overhead as added ms over the baseline (added) or as a ratio to it (ratio)' })
           .option('metrics', {
@@ -114,7 +114,7 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
             describe:
               'figures to compare: latencyP50Ms (p50), latencyP99Ms (p99), proxyToAppCpuRatio (cpu-app: proxy CPU over the app\'s in the same trial), proxyCpuMsPer1kRequests (cpu); p99 needs many repetitions on a shared host',
           })
-          .option('map', { type: 'string', array: true, default: [], describe: 'candidate=reference for a renamed variant' })
+          .option('map', { type: 'string', array: true, default: [], describe: 'NEW=OLD: a renamed variant (two runs), or the variants to compare (one run)' })
           .option('exclude-flagged', { type: 'boolean', default: false, describe: 'leave out trials that crossed a flag limit' }),
       async (a) => {
         exitCode = await gateCommand(

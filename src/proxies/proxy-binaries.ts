@@ -24,6 +24,8 @@ export interface FindProxyBinaryOptions {
   pathEnv?: string;
   /** Directories searched after the path; defaults to /usr/sbin and /usr/local/sbin for haproxy and nginx. */
   extraDirs?: string[];
+  /** This executable, whatever its name (a variant's `binary`); no search. */
+  file?: string;
 }
 
 export const proxyInstallHint: Record<ProxyKind, string> = {
@@ -43,7 +45,11 @@ export async function findProxyBinary(kind: ProxyKind, options: FindProxyBinaryO
   const extra = options.extraDirs ?? (kind === 'envoy' ? [] : sbinDirs);
   const dirs = [...new Set([...pathDirs, ...extra])];
   let path: string | undefined;
-  for (const dir of dirs) {
+  if (options.file !== undefined) {
+    if (!(await isExecutableFile(options.file))) throw new EnvironmentError(`${kind} binary ${options.file} is not an executable file`, proxyInstallHint[kind]);
+    path = options.file;
+  }
+  for (const dir of path ? [] : dirs) {
     const candidate = join(dir, kind);
     if (await isExecutableFile(candidate)) {
       path = candidate;

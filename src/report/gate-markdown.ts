@@ -7,6 +7,8 @@ import type { GateBasis } from '../analysis/gate.js';
 export interface GateReportInput {
   referenceRunId: string;
   candidateRunId: string;
+  /** Variants against variants in one run (`gate RUN --map NEW=OLD`). */
+  withinRun?: boolean;
   thresholdPct: number;
   excludeFlagged: boolean;
   basis: GateBasis;
@@ -45,7 +47,7 @@ export function renderGateMarkdown(input: GateReportInput): string {
   const lines = [
     '## meshbench gate',
     '',
-    `Reference \`${input.referenceRunId}\` → candidate \`${input.candidateRunId}\` · threshold ${input.thresholdPct}${input.basis === 'ratio' ? ' points' : '%'} · latency as ${input.basis === 'ratio' ? 'relative overhead (ratio to the baseline)' : 'added latency over the baseline'} · ${input.excludeFlagged ? 'flagged trials left out' : 'flagged trials included'}`,
+    `${input.withinRun ? `Within run \`${input.referenceRunId}\`: each candidate variant against its reference, both in every repetition, paired by repetition` : `Reference \`${input.referenceRunId}\` → candidate \`${input.candidateRunId}\``} · threshold ${input.thresholdPct}${input.basis === 'ratio' ? ' points' : '%'} · latency as ${input.basis === 'ratio' ? 'relative overhead (ratio to the baseline)' : 'added latency over the baseline'} · ${input.excludeFlagged ? 'flagged trials left out' : 'flagged trials included'}`,
     '',
     headline,
     '',
@@ -63,7 +65,7 @@ export function renderGateMarkdown(input: GateReportInput): string {
             : `${fixed(v, 1)} ms/1k`;
     const unit = r.basis === 'overhead-pct' ? ' pp' : '%';
     lines.push(
-      `| ${r.tier} | ${levelShort(r.loadMode, r.level)} | ${r.variant}${r.referenceVariant !== r.variant ? ` (was ${r.referenceVariant})` : ''} | ${metricLabels[r.metric]} | ${show(r.referenceMedian)} | ${show(r.candidateMedian)} | ${withInterval(r.changePct, r.changeLowPct, r.changeHighPct, 1)}${unit} | ${verdictLabels[r.verdict]} | ${r.repetitionsNeeded ?? ''} |`,
+      `| ${r.tier} | ${levelShort(r.loadMode, r.level)} | ${r.variant}${r.referenceVariant !== r.variant ? ` (${input.withinRun ? 'vs' : 'was'} ${r.referenceVariant})` : ''} | ${metricLabels[r.metric]} | ${show(r.referenceMedian)} | ${show(r.candidateMedian)} | ${withInterval(r.changePct, r.changeLowPct, r.changeHighPct, 1)}${unit} | ${verdictLabels[r.verdict]} | ${r.repetitionsNeeded ?? ''} |`,
     );
   }
   if (result.controls.length) {
@@ -91,7 +93,9 @@ export function renderGateMarkdown(input: GateReportInput): string {
   lines.push(
     '',
     [
-      input.basis === 'ratio'
+      input.withinRun
+        ? 'Latency rows compare candidate − reference per repetition (the baseline cancels in that difference), in percent of the reference\'s added latency over the baseline; the reference and candidate columns show each one\'s added latency.'
+        : input.basis === 'ratio'
         ? 'Latency rows compare relative overhead (variant over its own run\'s baseline, per repetition), so a machine that got uniformly faster or slower cancels; "pp" are percentage points.'
         : 'Latency rows compare the latency each variant adds over its own run\'s baseline (paired per repetition, so a baseline that got slower by a constant cancels); changes are in percent of the reference run\'s added latency.',
       ...cpuNotes,

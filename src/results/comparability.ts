@@ -39,7 +39,7 @@ export function scenarioDifferences(reference: RunRecord, candidate: RunRecord, 
     }
     // An explicit mapping says "this is the upgrade of that one": its proxy may differ.
     if (variantMap[v.name]) continue;
-    for (const field of ['proxy', 'mesh', 'mode', 'workers', 'copyOf'] as const)
+    for (const field of ['proxy', 'mesh', 'mode', 'workers', 'copyOf', 'binary'] as const)
       if (v[field] !== ref[field]) problems.push(`variant "${v.name}": ${field} ${String(ref[field])} → ${String(v[field])}`);
   }
   return problems;

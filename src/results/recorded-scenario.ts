@@ -11,6 +11,8 @@ export interface RecordedVariant {
   mode?: string;
   workers?: number;
   copyOf?: string;
+  /** Local backend: the variant's own proxy executable. */
+  binary?: string;
   injectDelayMs?: number;
   /** Kubernetes backend: the mesh profile ('none' for the baseline). */
   mesh?: string;

@@ -24,6 +24,13 @@ export const variantSchema = z
     proxy: z.enum(proxyKinds).optional().describe('Sidecar proxy; omit for the baseline (no mesh).'),
     mode: z.enum(proxyModes).optional().describe('Rung of the overhead ladder: tcp (L4), http (L7) or mtls (L7 over mutual TLS).'),
     workers: z.number().int().min(1).max(64).default(1).describe('Proxy worker threads/processes (Istio sidecars default to 2).'),
+    binary: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Local backend: this proxy executable instead of the one on PATH, e.g. the new version of an upgrade, run beside the old one in the same run and gated with `meshbench gate RUN --map NEW=OLD`.',
+      ),
     policy: z
       .strictObject({
         timeoutMs: z.number().int().positive().describe('Route timeout, like an Istio VirtualService `timeout`.'),
@@ -54,8 +61,9 @@ export const variantSchema = z
       ctx.addIssue({ code: 'custom', path: ['policy'], message: 'the policy rung is generated for Envoy sidecars only (proxy: envoy)' });
     if ((v.policy || v.accessLog) && v.mode !== 'mtls' && v.proxy)
       ctx.addIssue({ code: 'custom', path: [v.policy ? 'policy' : 'accessLog'], message: 'the policy and access-log rungs sit above mtls on the ladder: set mode: mtls' });
-    if (v.copyOf && (v.proxy || v.mode))
-      ctx.addIssue({ code: 'custom', path: ['copyOf'], message: 'a copy takes its proxy and mode from the variant it copies; leave them out' });
+    if (v.copyOf && (v.proxy || v.mode || v.binary))
+      ctx.addIssue({ code: 'custom', path: ['copyOf'], message: 'a copy takes its proxy, mode and binary from the variant it copies; leave them out' });
+    if (v.binary && !v.proxy && !v.copyOf) ctx.addIssue({ code: 'custom', path: ['binary'], message: '"binary" needs a "proxy"' });
   })
   .transform((v) => ({ ...v, mode: v.proxy ? (v.mode ?? 'http') : undefined }));
 

@@ -5,6 +5,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRng, normalSample } from '../../src/analysis/random.js';
+import { findProxyBinary } from '../../src/proxies/proxy-binaries.js';
 import { runCli } from '../helpers/cli.js';
 import { makeTrial } from '../helpers/trial-factory.js';
 import { tempDir, writeScenario } from '../helpers/scenario-file.js';
@@ -116,6 +117,47 @@ describe('meshbench gate', () => {
     const r = await runCli(['gate', path.join(dir, 'ref'), path.join(dir, 'cand'), '--metrics', 'p50']);
     expect(r.stdout).toContain('**regression**');
     expect(r.code).toBe(4);
+  }, 120_000);
+});
+
+describe('meshbench gate within one run (an upgrade: old and new proxy side by side)', () => {
+  it('exits 4 when the new binary\'s variant adds latency, and records which binary each variant ran', async () => {
+    const dir = tempDir();
+    // Two real HAProxy executables under other names: the "old" and the "new" version.
+    const { path: haproxy } = await findProxyBinary('haproxy');
+    const wrapper = (name: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, `#!/bin/sh\nexec ${haproxy} "$@"\n`, { mode: 0o755 });
+      return file;
+    };
+    const scenario = [
+      'name: upgrade',
+      'topology: { services: [ { name: echo } ] }',
+      'variants:',
+      '  - { name: baseline }',
+      `  - { name: haproxy-old, proxy: haproxy, mode: http, binary: ${wrapper('haproxy-old')} }`,
+      `  - { name: haproxy-new, proxy: haproxy, mode: http, binary: ${wrapper('haproxy-new')}, injectDelayMs: 2 }`,
+      'load: { connections: [1], durationSeconds: 1, warmupSeconds: 0.3 }',
+      'repetitions: 4',
+      'quiescence: { maxWaitSeconds: 0.5 }',
+    ].join('\n');
+    const out = path.join(dir, 'run');
+    const run = await runCli(['run', writeScenario(dir, scenario), '--out', out]);
+    expect(run.code).toBe(0);
+    const proxies = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')).host.proxies as Record<string, string>;
+    expect(Object.keys(proxies).sort()).toEqual([`haproxy (haproxy-new: ${path.join(dir, 'haproxy-new')})`, `haproxy (haproxy-old: ${path.join(dir, 'haproxy-old')})`]);
+
+    const r = await runCli(['gate', out, '--map', 'haproxy-new=haproxy-old', '--metrics', 'p50']);
+    expect(r.stdout).toContain('Within run `');
+    expect(r.stdout).toMatch(/\| this-host \| 1 \| haproxy-new \(vs haproxy-old\) \| p50 overhead \| .* \| \*\*regression\*\* \|/);
+    expect(r.code).toBe(4);
+
+    const nothing = await runCli(['gate', out]);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('nothing to compare in it');
+    const unknown = await runCli(['gate', out, '--map', 'haproxy-newer=haproxy-old']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('has no variant "haproxy-newer"');
   }, 120_000);
 });
 

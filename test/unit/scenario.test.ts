@@ -85,6 +85,17 @@ describe('scenario validation errors', () => {
     expect(parseScenarioText(scenario('  connections: [8, 3]\n  durationSeconds: 1\n  processes: 3')).load.processes).toBe(3);
   });
 
+  it("takes a variant's own proxy binary, only beside a proxy and never on a copy", async () => {
+    const scenario = (variants: string) => `name: x\ntopology: { services: [ { name: a } ] }\nvariants:\n  - { name: base }\n${variants}\nload: { connections: [1], durationSeconds: 1 }\n`;
+    expect(parseScenarioText(scenario('  - { name: new, proxy: haproxy, binary: /opt/haproxy-2.8/sbin/haproxy }')).variants[1]!.binary).toBe('/opt/haproxy-2.8/sbin/haproxy');
+    expect(await problemsOf(() => parseScenarioText(scenario('  - { name: b2, binary: /opt/h }'), 's.yaml'))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^s\.yaml:5:\d+: variants\.1\.binary: "binary" needs a "proxy"/)]),
+    );
+    expect(await problemsOf(() => parseScenarioText(scenario('  - { name: h, proxy: haproxy }\n  - { name: h2, copyOf: h, binary: /opt/h }'), 's.yaml'))).toEqual([
+      expect.stringMatching(/^s\.yaml:6:\d+: variants\.2\.copyOf: a copy takes its proxy, mode and binary from the variant it copies/),
+    ]);
+  });
+
   it('names a missing file', async () => {
     const problems = await problemsOf(() => loadScenarioFile('/nonexistent/x.yaml'));
     expect(problems[0]).toContain('/nonexistent/x.yaml');

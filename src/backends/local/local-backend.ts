@@ -21,7 +21,7 @@ import { haproxyAccessLogLaunch } from '../../proxies/haproxy.js';
 import { checkProxyConfig, findProxyBinary, proxyLaunch } from '../../proxies/proxy-binaries.js';
 import type { IdentityFiles, ProxyKind, SidecarSpec } from '../../proxies/sidecar-spec.js';
 import type { Probe, Verification } from '../../results/schema.js';
-import type { Scenario, TierConfig, VariantConfig } from '../../scenario/schema.js';
+import { effectiveVariant, type Scenario, type TierConfig, type VariantConfig } from '../../scenario/schema.js';
 import { startTierContention, type TierContention } from './contention/tier-contention.js';
 import type { CpuThrottling } from './contention/cpu-throttling.js';
 import type { Backend, Component, Deployment } from '../backend.js';
@@ -48,7 +48,8 @@ export class LocalBackend implements Backend {
   readonly kind = 'local' as const;
   readonly workDir: string;
   private readonly supervisor: Supervisor;
-  private readonly binaries = new Map<ProxyKind, string>();
+  /** Proxy executables by binaryKey(): one per kind, plus one per variant that names its own. */
+  private readonly binaries = new Map<string, string>();
   private pki?: RunPki;
   private contention?: TierContention;
   /** Envoy's --base-id must differ between Envoys on one host. */
@@ -67,15 +68,21 @@ export class LocalBackend implements Backend {
   private readonly versions = new Map<string, string>();
 
   async prepare(): Promise<void> {
-    const kinds = [...new Set(this.options.scenario.variants.flatMap((v) => (v.proxy ? [v.proxy] : [])))];
+    const scenario = this.options.scenario;
+    const wanted = new Map<string, { kind: ProxyKind; file?: string; variant?: string }>();
+    for (const v of scenario.variants.map((x) => effectiveVariant(scenario, x))) {
+      if (!v.proxy) continue;
+      wanted.set(binaryKey(v.proxy, v.binary), v.binary ? { kind: v.proxy, file: v.binary, variant: v.name } : { kind: v.proxy });
+    }
     // Find every binary before starting anything, so a missing one leaves nothing behind.
     const missing: string[] = [];
-    for (const kind of kinds) {
+    for (const [key, { kind, file, variant }] of wanted) {
       try {
         const explicit = this.options.proxyBinaries?.[kind];
-        const found = await findProxyBinary(kind, explicit ? { pathEnv: path.dirname(explicit), extraDirs: [] } : {});
-        this.binaries.set(kind, found.path);
-        this.versions.set(kind, found.version);
+        const found = await findProxyBinary(kind, file ? { file } : explicit ? { pathEnv: path.dirname(explicit), extraDirs: [] } : {});
+        this.binaries.set(key, found.path);
+        // One entry per kind as before; a variant's own binary under "kind (variant)".
+        this.versions.set(variant ? `${kind} (${variant}: ${found.path})` : kind, found.version);
       } catch (err) {
         if (err instanceof EnvironmentError) missing.push(err.message + (err.hint ? `\n  ${err.hint}` : ''));
         else throw err;
@@ -166,7 +173,7 @@ export class LocalBackend implements Backend {
         await mkdir(spec.workDir, { recursive: true, mode: 0o700 });
         const configPath = path.join(spec.workDir, configFileNames[kind]);
         await writeFile(configPath, renderProxyConfig(kind, spec, variant), { mode: 0o600 });
-        const binary = this.binaries.get(kind)!;
+        const binary = this.binaries.get(binaryKey(kind, variant.binary))!;
         await checkProxyConfig(kind, binary, configPath, spec.workDir);
         const proxyCommand = proxyLaunch(kind, binary, configPath, spec.workDir, { runId: this.options.runId, workers: variant.workers, envoyBaseId: this.nextEnvoyBaseId++ });
         // HAProxy 2.6 cannot write a log file itself: its access log goes to stdout, appended to the file.
@@ -320,4 +327,9 @@ async function httpStatus(url: string): Promise<number> {
 async function appRequestCount(port: number): Promise<number> {
   const { body } = await httpGet(`http://${host}:${port}${statsPath}`);
   return (JSON.parse(body) as { requests: number }).requests;
+}
+
+/** Which executable a variant's proxy runs: its own `binary`, or the kind's. */
+function binaryKey(kind: ProxyKind, file: string | undefined): string {
+  return file ? `${kind}\0${file}` : kind;
 }

@@ -1,9 +1,10 @@
 import { appendFile } from 'node:fs/promises';
-import { compareRuns, gateBases, gateMetrics, type GateBasis, type GateMetric } from '../../analysis/gate.js';
+import { compareRuns, gateBases, gateMetrics, type GateBasis, type GateMetric, type GateResult } from '../../analysis/gate.js';
+import { compareVariantsInRun } from '../../analysis/in-run-gate.js';
 import { ExitCode, InvalidInputError } from '../../errors.js';
 import { scenarioDifferences } from '../../results/comparability.js';
-import { recordedBaseline } from '../../results/recorded-scenario.js';
-import { readRunFolder } from '../../results/reader.js';
+import { recordedBaseline, recordedVariants } from '../../results/recorded-scenario.js';
+import { readRunFolder, type RunFolder } from '../../results/reader.js';
 import { renderGateMarkdown } from '../../report/gate-markdown.js';
 import type { CliOutput } from '../output.js';
 
@@ -24,7 +25,8 @@ const shortNameOf = (metric: GateMetric) => Object.entries(gateMetricShortNames)
 
 export interface GateArgs {
   reference: string;
-  candidate: string;
+  /** Absent: compare the --map pairs of variants within the reference run. */
+  candidate?: string;
   thresholdPct: number;
   metrics: string[];
   map: string[];
@@ -48,6 +50,7 @@ export async function gateCommand(args: GateArgs, out: CliOutput, env: NodeJS.Pr
   if (!(gateBases as readonly string[]).includes(args.basis)) throw new InvalidInputError(`unknown --basis "${args.basis}"; choose from ${gateBases.join(', ')}`);
   const basis = args.basis as GateBasis;
   const reference = await readRunFolder(args.reference);
+  if (args.candidate === undefined) return gateWithinRun(args, reference, metrics, variantMap, out, env);
   const candidate = await readRunFolder(args.candidate);
   const differences = scenarioDifferences(reference.run, candidate.run, variantMap);
   if (differences.length)
@@ -70,6 +73,37 @@ export async function gateCommand(args: GateArgs, out: CliOutput, env: NodeJS.Pr
     basis,
     result,
   });
+  return publish(markdown, result, out, env);
+}
+
+/** One run, variants against variants that ran beside them: `gate RUN --map NEW=OLD`. */
+async function gateWithinRun(args: GateArgs, run: RunFolder, metrics: GateMetric[], pairs: Record<string, string>, out: CliOutput, env: NodeJS.ProcessEnv): Promise<number> {
+  if (Object.keys(pairs).length === 0)
+    throw new InvalidInputError(`gate was given one run (${args.reference}) and nothing to compare in it`, [], 'name the variants to compare, --map NEW=OLD, or give a second run folder');
+  const variants = new Set(recordedVariants(run.run).map((v) => v.name));
+  const unknown = Object.entries(pairs).flatMap(([candidate, reference]) => [candidate, reference].filter((name) => !variants.has(name)));
+  if (unknown.length)
+    throw new InvalidInputError(`${args.reference} has no variant ${[...new Set(unknown)].map((n) => `"${n}"`).join(', ')}`, [], `its variants: ${[...variants].join(', ')}`);
+  const result = compareVariantsInRun(run.trials, recordedBaseline(run.run, args.reference), {
+    metrics,
+    thresholdPct: args.thresholdPct,
+    pairs,
+    excludeFlagged: args.excludeFlagged,
+    bootstrap: { seed: run.run.seed },
+  });
+  const markdown = renderGateMarkdown({
+    referenceRunId: run.run.runId,
+    candidateRunId: run.run.runId,
+    withinRun: true,
+    thresholdPct: args.thresholdPct,
+    excludeFlagged: args.excludeFlagged,
+    basis: 'added',
+    result,
+  });
+  return publish(markdown, result, out, env);
+}
+
+async function publish(markdown: string, result: GateResult, out: CliOutput, env: NodeJS.ProcessEnv): Promise<number> {
   out.stdout.write(markdown);
   // GitHub Actions shows this file on the run's summary page.
   if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, markdown + '\n');
