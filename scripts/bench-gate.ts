@@ -48,7 +48,7 @@ const sidecar = (name: string, delayMs: number) => `{ name: ${name}, proxy: hapr
 const run = async (variants: string[]) =>
   (await runScenario({ scenario: scenario(variants), scenarioFile: 'bench', reportsDir, signal: new AbortController().signal })).trials;
 
-// The gate's defaults: added p50 latency and proxy CPU relative to the app's.
+// The gate's defaults: added p50 latency and proxy CPU per request.
 const common = { metrics: defaultGateMetrics, thresholdPct: defaultGateThresholdPct, excludeFlagged: false };
 
 async function pair(): Promise<{ aa: GateResult; ab: GateResult }> {

@@ -34,6 +34,14 @@ describe('trials.csv', () => {
     await expect(csv).toMatchFileSnapshot('./__snapshots__/report-csv/trials.csv');
   });
 
+  it("gives the busiest load-driver process's CPU, as the saturation flag reads it, not their sum", async () => {
+    const { trials } = await readRunFolder(fixture);
+    const driver = trials[0]!.processes.find((p) => p.role === 'loadgen')!;
+    const twoDrivers = { ...trials[0]!, processes: [...trials[0]!.processes.filter((p) => p !== driver), { ...driver, cpuPctOfCore: 60 }, { ...driver, name: 'loadgen/load-agent-2', cpuPctOfCore: 70.04 }] };
+    const [header, row] = renderTrialsCsv([twoDrivers]).split('\n');
+    expect(row!.split(',')[header!.split(',').indexOf('loadgenCpuPctOfCore')]).toBe('70');
+  });
+
   it('documents every column in docs/reports.md', () => {
     const section = documentedColumns('trials.csv columns');
     expect(trialColumns.filter((c) => !isDocumented(section, c))).toEqual([]);
