@@ -24,8 +24,8 @@
  * The baseline variant is the control: nothing about it changes between the runs, so when its
  * own figure moved by half the threshold or more, the machine changed (on the lab VM whole
  * runs ran 15–30% slower than others minutes apart, with steal under 1%). Added latency and CPU
- * per request scale with such a machine, so a regression or improvement seen beside a moved
- * baseline is reported as inconclusive rather than put on the mesh. `proxyToAppCpuRatio` and
+ * per request scale with such a machine, so a regression or improvement that the baseline's
+ * move could explain is reported as inconclusive rather than put on the mesh (discountDrift). `proxyToAppCpuRatio` and
  * the `ratio` basis cancel a machine's speed by construction and need no such check.
  *
  * The gate asks one question, "did it get worse by more than the threshold?", so a cell whose
@@ -216,8 +216,12 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
       });
     }
   }
-  const overall = rows.some((r) => r.verdict === 'regression') ? 'regression' : rows.some((r) => r.verdict === 'inconclusive') ? 'inconclusive' : 'pass';
-  return { rows, controls: [...controls.values()].filter((c): c is GateControl => c !== null), overall, unmatched };
+  return { rows, controls: [...controls.values()].filter((c): c is GateControl => c !== null), overall: overallVerdict(rows), unmatched };
+}
+
+/** Worst verdict over all rows: regression > inconclusive > (improvement | no change | not worse). */
+export function overallVerdict(rows: readonly GateRow[]): GateResult['overall'] {
+  return rows.some((r) => r.verdict === 'regression') ? 'regression' : rows.some((r) => r.verdict === 'inconclusive') ? 'inconclusive' : 'pass';
 }
 
 /**
@@ -241,7 +245,7 @@ function discountDrift<D extends { verdict: GateVerdict; reason: string; repetit
         ? row.high >= -row.threshold + Math.min(0, control.changeLowPct)
         : false;
   if (!explained) return decision;
-  const show = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(Number(v.toPrecision(3)))}%`;
+  const show = (v: number) => signed(v, '%');
   return {
     ...decision,
     verdict: 'inconclusive',
@@ -258,12 +262,17 @@ export function gateDecision(input: Parameters<typeof decideVerdict>[0]): Omit<V
   const twoSided = decideVerdict(input);
   if (twoSided.verdict !== 'inconclusive' || input.n < minimumRepetitions || input.deltaHigh > input.threshold) return twoSided;
   const unit = input.unit === '%' ? '%' : (input.unit ?? '');
-  const show = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(Number(v.toPrecision(3)))}${unit}`;
+  const show = (v: number) => signed(v, unit);
   return {
     verdict: 'not-worse',
     reason: `CI [${show(input.deltaLow)}, ${show(input.deltaHigh)}] stays at or below ${show(input.threshold)}: no regression; it may be an improvement`,
     repetitionsNeeded: null,
   };
+}
+
+/** +12.3%, −4.56 ms: three significant digits and a real minus sign, for verdict reasons. */
+function signed(value: number, unit: string): string {
+  return `${value > 0 ? '+' : value < 0 ? '−' : ''}${Math.abs(Number(value.toPrecision(3)))}${unit}`;
 }
 
 type LatencyMetric = 'latencyP50Ms' | 'latencyP99Ms';

@@ -14,7 +14,7 @@
 import * as ss from 'simple-statistics';
 import type { TrialRecord } from '../results/schema.js';
 import { pairedDifferences, medianDifferenceCi, resolveOptions, type BootstrapOptions, type Observation } from './bootstrap.js';
-import { gateDecision, proxyToAppCpuRatio, type GateMetric, type GateResult, type GateRow } from './gate.js';
+import { gateDecision, overallVerdict, proxyToAppCpuRatio, type GateMetric, type GateResult, type GateRow } from './gate.js';
 import { levelLabel, levelOf, sameLevel, type LoadMode } from './load-level.js';
 
 export interface InRunGateOptions {
@@ -89,6 +89,5 @@ export function compareVariantsInRun(trials: Trials, baseline: string, options: 
       }
     }
   }
-  const overall = rows.some((r) => r.verdict === 'regression') ? 'regression' : rows.some((r) => r.verdict === 'inconclusive') ? 'inconclusive' : 'pass';
-  return { rows, controls: [], overall, unmatched };
+  return { rows, controls: [], overall: overallVerdict(rows), unmatched };
 }
