@@ -125,10 +125,9 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
     if (!figure) return null;
     const key = JSON.stringify([tier, loadMode, level, figure]);
     if (!controls.has(key)) {
-      const inCell = (trials: Trials, v: string) => trials.filter((t) => t.tier === tier && t.variant === v && !t.capacityStep && sameLevel(t, { loadMode, level }));
-      const values = (trials: Trials) => trials.map((t) => (figure === 'appCpuMsPer1kRequests' ? appCpuMsPer1kRequests(t) : t[figure])).filter((v): v is number => v !== null && Number.isFinite(v));
-      const refValues = values(inCell(ref, baselineOf.reference));
-      const candValues = values(inCell(cand, baselineOf.candidate));
+      const cell = { tier, loadMode, level };
+      const refValues = figures(inCell(ref, cell, baselineOf.reference), figure);
+      const candValues = figures(inCell(cand, cell, baselineOf.candidate), figure);
       const refMedian = refValues.length > 0 ? ss.median(refValues) : 0;
       if (candValues.length === 0 || !(refMedian > 0)) controls.set(key, null);
       else {
@@ -155,9 +154,9 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
   for (const cell of cells) {
     const [tier, loadMode, level, variant] = JSON.parse(cell) as [string, LoadMode, number, string];
     const referenceVariant = options.variantMap[variant] ?? variant;
-    const inCell = (trials: Trials, v: string) => trials.filter((t) => t.tier === tier && t.variant === v && !t.capacityStep && sameLevel(t, { loadMode, level }));
-    const candVariant = inCell(cand, variant);
-    const refVariant = inCell(ref, referenceVariant);
+    const cellOf = { tier, loadMode, level };
+    const candVariant = inCell(cand, cellOf, variant);
+    const refVariant = inCell(ref, cellOf, referenceVariant);
     if (refVariant.length === 0) {
       unmatched.push(`${tier} · ${levelLabel(loadMode, level)} · ${variant}: not in the reference run`);
       continue;
@@ -170,8 +169,8 @@ export function compareRuns(reference: Trials, candidate: Trials, baselineOf: { 
           : basis === 'overhead-ms'
             ? addedOverheads(variantTrials, baselineTrials, metric)
             : relativeOverheads(variantTrials, baselineTrials, metric);
-      const refValues = per(refVariant, inCell(ref, baselineOf.reference));
-      const candValues = per(candVariant, inCell(cand, baselineOf.candidate));
+      const refValues = per(refVariant, inCell(ref, cellOf, baselineOf.reference));
+      const candValues = per(candVariant, inCell(cand, cellOf, baselineOf.candidate));
       if (refValues.length === 0 || candValues.length === 0) continue;
       const refMedian = ss.median(refValues);
       // Added latency and CPU per request: the change in percent of the reference, so one threshold fits all.
@@ -278,8 +277,19 @@ function signed(value: number, unit: string): string {
 type LatencyMetric = 'latencyP50Ms' | 'latencyP99Ms';
 const isLatency = (metric: GateMetric): metric is LatencyMetric => metric === 'latencyP50Ms' || metric === 'latencyP99Ms';
 
-function figures(trials: Trials, metric: GateMetric): number[] {
-  return trials.map((t) => (metric === 'proxyToAppCpuRatio' ? proxyToAppCpuRatio(t) : t[metric])).filter((v): v is number => v !== null && Number.isFinite(v));
+/** A trial's figure: a recorded field, or one derived from its processes' CPU. */
+export function trialFigure(trial: TrialRecord, figure: GateMetric | 'appCpuMsPer1kRequests'): number | null {
+  const value = figure === 'proxyToAppCpuRatio' ? proxyToAppCpuRatio(trial) : figure === 'appCpuMsPer1kRequests' ? appCpuMsPer1kRequests(trial) : trial[figure];
+  return value !== null && Number.isFinite(value) ? value : null;
+}
+
+function figures(trials: Trials, figure: GateMetric | 'appCpuMsPer1kRequests'): number[] {
+  return trials.map((t) => trialFigure(t, figure)).filter((v): v is number => v !== null);
+}
+
+/** One variant's trials in one cell (tier and load level), capacity-search steps left out. */
+export function inCell(trials: Trials, cell: { tier: string; loadMode: LoadMode; level: number }, variant: string): TrialRecord[] {
+  return trials.filter((t) => t.tier === cell.tier && t.variant === variant && !t.capacityStep && sameLevel(t, cell));
 }
 
 /** The apps' CPU per 1,000 requests: the baseline's own CPU cost, the control for proxy CPU per request. */

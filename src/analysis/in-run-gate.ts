@@ -14,8 +14,8 @@
 import * as ss from 'simple-statistics';
 import type { TrialRecord } from '../results/schema.js';
 import { pairedDifferences, medianDifferenceCi, resolveOptions, type BootstrapOptions, type Observation } from './bootstrap.js';
-import { gateDecision, overallVerdict, proxyToAppCpuRatio, type GateMetric, type GateResult, type GateRow } from './gate.js';
-import { levelLabel, levelOf, sameLevel, type LoadMode } from './load-level.js';
+import { gateDecision, inCell, overallVerdict, trialFigure, type GateMetric, type GateResult, type GateRow } from './gate.js';
+import { levelLabel, levelOf, type LoadMode } from './load-level.js';
 
 export interface InRunGateOptions {
   metrics: readonly GateMetric[];
@@ -39,12 +39,10 @@ export function compareVariantsInRun(trials: Trials, baseline: string, options: 
       const [tier, loadMode, level] = JSON.parse(cell) as [string, LoadMode, number];
       const where = `${tier} · ${levelLabel(loadMode, level)} · ${candidate}`;
       const observe = (variant: string, metric: GateMetric): Observation[] =>
-        kept
-          .filter((t) => t.variant === variant && t.tier === tier && sameLevel(t, { loadMode, level }))
-          .flatMap((t) => {
-            const value = metric === 'proxyToAppCpuRatio' ? proxyToAppCpuRatio(t) : t[metric];
-            return value === null || !Number.isFinite(value) ? [] : [{ repetition: t.repetition, value }];
-          });
+        inCell(kept, { tier, loadMode, level }, variant).flatMap((t) => {
+          const value = trialFigure(t, metric);
+          return value === null ? [] : [{ repetition: t.repetition, value }];
+        });
       for (const metric of options.metrics) {
         const latency = metric === 'latencyP50Ms' || metric === 'latencyP99Ms';
         const cand = observe(candidate, metric);
