@@ -75,7 +75,7 @@ for (let i = 1; i <= pairs; i++) {
   tally.aa[aa.overall]++;
   tally.ab[ab.overall]++;
   const worst = (r: GateResult) => r.rows.map((x) => `${x.metric}@${x.level}:${x.verdict}(${x.changeLowPct.toFixed(0)}..${x.changeHighPct.toFixed(0)})`).join(' ');
-  const moved = (r: GateResult) => r.controls.filter((c) => c.drifted).map((c) => ` baseline moved ${c.figure}@${c.level} ${c.changePct.toFixed(0)}%`).join('');
+  const moved = (r: GateResult) => r.controls.filter((c) => c.moved).map((c) => ` baseline moved ${c.figure}@${c.level} ${c.changePct.toFixed(0)}%`).join('');
   console.log(`pair ${i}: A/A ${aa.overall} [${worst(aa)}]${moved(aa)}`);
   console.log(`pair ${i}: A/B ${ab.overall} [${worst(ab)}]${moved(ab)}`);
 }

@@ -6,7 +6,7 @@
  */
 import * as ss from 'simple-statistics';
 import type { FlagKind, TrialRecord } from '../results/schema.js';
-import type { BootstrapOptions } from './bootstrap.js';
+import type { IntervalOptions } from './exact/interval.js';
 import { levelOf, type LoadMode } from './load-level.js';
 import { mergeEncodedHistograms, percentilesMs, type LatencyPercentilesMs } from './histograms.js';
 import { computeOverhead, type Overhead } from './overhead.js';
@@ -58,13 +58,13 @@ export interface CellSummary {
 }
 
 export interface SummaryOptions {
-  bootstrap?: BootstrapOptions;
+  interval?: IntervalOptions;
   /** Leave flagged trials out (their repetition then has no pair for the other variants' overhead). */
   excludeFlagged?: boolean;
 }
 
 export function summarizeCells(allTrials: readonly TrialRecord[], baselineVariant: string, options: SummaryOptions = {}): CellSummary[] {
-  const bootstrap = options.bootstrap ?? {};
+  const interval = options.interval ?? {};
   // Capacity-search steps are one trial per rate: they are reported as capacities, not cells.
   const measured = allTrials.filter((t) => !t.capacityStep);
   const trials = options.excludeFlagged ? measured.filter((t) => t.flags.length === 0) : measured;
@@ -77,7 +77,7 @@ export function summarizeCells(allTrials: readonly TrialRecord[], baselineVarian
   for (const group of cells.values()) {
     const first = group[0];
     const baseline = cells.get(cellKey(first.tier, first.loadMode, levelOf(first), baselineVariant)) ?? [];
-    summaries.push(summarizeCell(group, first.variant === baselineVariant ? [] : baseline, first.variant === baselineVariant, bootstrap));
+    summaries.push(summarizeCell(group, first.variant === baselineVariant ? [] : baseline, first.variant === baselineVariant, interval));
   }
   return summaries.sort((a, b) => a.tier.localeCompare(b.tier) || a.loadMode.localeCompare(b.loadMode) || a.level - b.level || Number(b.isBaseline) - Number(a.isBaseline) || a.variant.localeCompare(b.variant));
 }
@@ -86,7 +86,7 @@ function cellKey(tier: string, mode: LoadMode, level: number, variant: string): 
   return JSON.stringify([tier, mode, level, variant]);
 }
 
-function summarizeCell(trials: TrialRecord[], baseline: TrialRecord[], isBaseline: boolean, bootstrap: BootstrapOptions): CellSummary {
+function summarizeCell(trials: TrialRecord[], baseline: TrialRecord[], isBaseline: boolean, interval: IntervalOptions): CellSummary {
   const first = trials[0];
   const withResponses = trials.filter((t) => t.requestsTotal > 0);
   const rps = trials.map((t) => t.achievedRps);
@@ -105,7 +105,7 @@ function summarizeCell(trials: TrialRecord[], baseline: TrialRecord[], isBaselin
           metric,
           variantTrials: trials.map((t) => ({ repetition: t.repetition, value: t[metric] })),
           baselineTrials: baseline.map((t) => ({ repetition: t.repetition, value: t[metric] })),
-          bootstrap,
+          interval,
         });
       } catch (err) {
         // No repetition has both a variant and a baseline trial (e.g. an interrupted run): no overhead to state.

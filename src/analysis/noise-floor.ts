@@ -1,5 +1,6 @@
 import { probit } from 'simple-statistics';
-import type { BootstrapOptions, Observation, UnpairedRepetition } from './bootstrap.js';
+import type { Observation, UnpairedRepetition } from './pairing.js';
+import type { IntervalOptions } from './exact/interval.js';
 import { computeOverhead, type Overhead } from './overhead.js';
 
 export interface NoiseFloorOptions {
@@ -79,10 +80,10 @@ export interface AaTrials extends NoiseFloorOptions {
   metric: string;
   unit?: string;
   higherIsWorse?: boolean;
-  bootstrap?: BootstrapOptions;
+  interval?: IntervalOptions;
 }
 
-/** noiseFloor from raw A/A trials: pairs them by repetition and bootstraps the difference first. */
+/** noiseFloor from raw A/A trials: pairs them by repetition and takes the exact interval of the median difference. */
 export function noiseFloorFromTrials(input: AaTrials): NoiseFloor {
   const aa = computeOverhead({
     variantTrials: input.second,
@@ -90,7 +91,7 @@ export function noiseFloorFromTrials(input: AaTrials): NoiseFloor {
     metric: input.metric,
     unit: input.unit,
     higherIsWorse: input.higherIsWorse,
-    bootstrap: input.bootstrap,
+    interval: input.interval,
   });
   return noiseFloor(aa, { power: input.power });
 }

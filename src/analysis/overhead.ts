@@ -1,13 +1,8 @@
-import {
-  bootstrapCi,
-  medianInPlace,
-  pairedDifferences,
-  resolveOptions,
-  type BootstrapOptions,
-  type Observation,
-  type UnpairedRepetition,
-} from './bootstrap.js';
+import { medianInterval } from './exact/sign-interval.js';
+import { defaultConfidence, type IntervalOptions } from './exact/interval.js';
+import { pairedDifferences, type Observation, type UnpairedRepetition } from './pairing.js';
 import { resolveMetric } from './metrics.js';
+import { median } from 'simple-statistics';
 
 export interface OverheadInput {
   /** One figure per repetition of the variant (a trial reduced to `metric`). */
@@ -18,7 +13,7 @@ export interface OverheadInput {
   /** Needed only for metrics outside the catalogue in metrics.ts. */
   unit?: string;
   higherIsWorse?: boolean;
-  bootstrap?: BootstrapOptions;
+  interval?: IntervalOptions;
 }
 
 export interface Overhead {
@@ -28,7 +23,7 @@ export interface Overhead {
   /** Medians over the paired repetitions, so they describe the same sample as the delta. */
   baselineMedian: number;
   variantMedian: number;
-  /** Median of per-repetition (variant − baseline), in `unit`. */
+  /** Median of per-repetition (variant − baseline), in `unit`, with its order-statistic interval. */
   deltaMedian: number;
   deltaLow: number;
   deltaHigh: number;
@@ -39,60 +34,58 @@ export interface Overhead {
   relativePct: number | null;
   relativeLowPct: number | null;
   relativeHighPct: number | null;
+  /** The per-repetition values behind the two intervals, for tests of a verdict. */
+  deltas: number[];
+  relatives: number[] | null;
   /** Number of paired repetitions behind the intervals. */
   pairs: number;
   unpairedRepetitions: UnpairedRepetition[];
+  /** Coverage the intervals actually have (exact), and what was asked for. */
   confidence: number;
-  resamples: number;
-  seed: number;
+  requestedConfidence: number;
+  /** False when too few repetitions exist to reach the requested confidence. */
+  reachesRequested: boolean;
 }
 
 /**
- * Overhead of a variant over the baseline, paired by repetition, with percentile bootstrap
- * intervals. Values are per-repetition figures (a trial's p99, its achieved rps); a cell's pooled
- * percentiles come from merged histograms instead (histograms.ts).
+ * Overhead of a variant over the baseline, paired by repetition, with exact distribution-free
+ * intervals for the median (order statistics; sign-interval.ts). Values are per-repetition
+ * figures (a trial's p99, its achieved rps); a cell's pooled percentiles come from merged
+ * histograms instead (histograms.ts) and are a different estimand.
  *
  * The relative overhead is the median of per-repetition ratios, with its own interval, rather
  * than deltaMedian / baselineMedian: the ratio inside each repetition cancels that repetition's
- * drift in scale as well as in offset, and gets an honest interval of its own.
+ * drift in scale as well as in offset, and the interval then accounts for the denominator.
  */
 export function computeOverhead(input: OverheadInput): Overhead {
   const { unit, higherIsWorse } = resolveMetric(input.metric, { unit: input.unit, higherIsWorse: input.higherIsWorse });
-  const bootstrap = resolveOptions(input.bootstrap ?? {});
+  const confidence = input.interval?.confidence ?? defaultConfidence;
   const { pairs, unpairedRepetitions } = pairedDifferences(input.variantTrials, input.baselineTrials);
   if (pairs.length === 0) {
     throw new RangeError(`no repetition of ${input.metric} has both a variant and a baseline trial`);
   }
-
-  const delta = bootstrapCi(
-    pairs.map((pair) => pair.difference),
-    medianInPlace,
-    bootstrap,
-  );
-  const ratiosDefined = pairs.every((pair) => pair.baseline > 0);
-  // Same seed as the delta: both intervals then come from the same resampled repetitions.
-  const relative = ratiosDefined
-    ? bootstrapCi(
-        pairs.map((pair) => (pair.variant / pair.baseline - 1) * 100),
-        medianInPlace,
-        bootstrap,
-      )
-    : null;
-
+  const deltas = pairs.map((pair) => pair.difference);
+  const delta = medianInterval(deltas, confidence);
+  const relatives = pairs.every((pair) => pair.baseline > 0) ? pairs.map((pair) => (pair.variant / pair.baseline - 1) * 100) : null;
+  const relative = relatives ? medianInterval(relatives, confidence) : null;
   return {
     metric: input.metric,
     unit,
     higherIsWorse,
-    baselineMedian: medianInPlace(Float64Array.from(pairs, (pair) => pair.baseline)),
-    variantMedian: medianInPlace(Float64Array.from(pairs, (pair) => pair.variant)),
+    baselineMedian: median(pairs.map((pair) => pair.baseline)),
+    variantMedian: median(pairs.map((pair) => pair.variant)),
     deltaMedian: delta.estimate,
     deltaLow: delta.low,
     deltaHigh: delta.high,
     relativePct: relative?.estimate ?? null,
     relativeLowPct: relative?.low ?? null,
     relativeHighPct: relative?.high ?? null,
+    deltas,
+    relatives,
     pairs: pairs.length,
     unpairedRepetitions,
-    ...bootstrap,
+    confidence: delta.confidence,
+    requestedConfidence: confidence,
+    reachesRequested: delta.reachesRequested,
   };
 }

@@ -7,7 +7,7 @@ import type { RunRecord, SampleRecord, TrialRecord } from '../results/schema.js'
 import { findRunSpikes, type TrialSpikes } from './spikes.js';
 import type { Slo } from '../scenario/schema.js';
 import { recordedBaseline, recordedSlo, recordedVariants } from '../results/recorded-scenario.js';
-import { defaultBootstrap, type BootstrapOptions } from './bootstrap.js';
+import { defaultConfidence, type IntervalOptions } from './exact/interval.js';
 import { summarizeCells, type CellSummary } from './cell-summary.js';
 import { noiseFloorFromTrials, type NoiseFloor } from './noise-floor.js';
 import { computeOverhead, type Overhead } from './overhead.js';
@@ -15,8 +15,8 @@ import * as ss from 'simple-statistics';
 import { capacityResults } from './capacity.js';
 import { checkSlos, type SloCheck } from './slo.js';
 import { levelLabel, levelOf, sameLevel, type LoadMode } from './load-level.js';
-import { decideVerdict, type VerdictResult } from './verdict.js';
-import { computeTierContrasts, type TierContrastRow } from './tier-contrast.js';
+import { decideVerdicts, defaultVerdictAlpha, type FigureToDecide, type VerdictResult } from './verdict.js';
+import { computeTierContrasts, withContrastVerdict, type TierContrastRow } from './tier-contrast.js';
 
 /** Relative changes smaller than this are "no change" in a single run's report. */
 export const defaultMinEffectPct = 2;
@@ -40,7 +40,12 @@ export interface RunAnalysis {
   run: RunRecord;
   trials: readonly TrialRecord[];
   baselineVariant: string;
-  bootstrap: Required<BootstrapOptions>;
+  /** The confidence every interval asks for (each states what it reaches). */
+  interval: Required<IntervalOptions>;
+  /** Error rate of the report's verdicts: false discovery rate across all of them (Benjamini–Hochberg). */
+  verdictAlpha: number;
+  /** How many figures were decided together. */
+  verdictFamilySize: number;
   minEffectPct: number;
   excludeFlagged: boolean;
   cells: CellSummary[];
@@ -91,21 +96,31 @@ export function analyzeRun(
   options: { excludeFlagged?: boolean; minEffectPct?: number; where?: string; samples?: readonly SampleRecord[] } = {},
 ): RunAnalysis {
   const baselineVariant = recordedBaseline(run, options.where ?? run.runId);
-  // The run's seed also seeds the bootstrap, so a rebuilt report shows the same intervals.
-  const bootstrap = { ...defaultBootstrap, seed: run.seed };
+  const interval = { confidence: defaultConfidence };
   const minEffectPct = options.minEffectPct ?? defaultMinEffectPct;
   const excludeFlagged = options.excludeFlagged ?? false;
-  const cells = summarizeCells(trials, baselineVariant, { bootstrap, excludeFlagged });
-  const verdicts = new Map(cells.map((c) => [c, cellVerdicts(c, minEffectPct)]));
+  const cells = summarizeCells(trials, baselineVariant, { interval, excludeFlagged });
+  const unflagged = excludeFlagged ? trials.filter((t) => t.flags.length === 0) : trials;
+  const contrasts = computeTierContrasts({ run, trials: unflagged, baselineVariant, interval });
+  // Every verdict of the report is decided together, so the share of wrong calls stays controlled.
+  const cellFigures = cells.flatMap((c) => cellFigureList(c, minEffectPct));
+  const decided = decideVerdicts([...cellFigures.map((f) => f.figure), ...contrasts.map((c) => c.figure)]);
+  const verdicts = new Map<CellSummary, CellVerdicts>(cells.map((c) => [c, {}]));
+  cellFigures.forEach((f, i) => (verdicts.get(f.cell)![f.metric] = decided[i]));
+  const tierContrasts = contrasts.map((c, i) => withContrastVerdict(c, decided[cellFigures.length + i]));
   const flaggedTrials = trials.filter((t) => t.flags.length > 0).length;
 
   const changedWithoutFlagged: RunAnalysis['changedWithoutFlagged'] = [];
   if (flaggedTrials > 0 && !excludeFlagged) {
-    const clean = summarizeCells(trials, baselineVariant, { bootstrap, excludeFlagged: true });
+    const clean = summarizeCells(trials, baselineVariant, { interval, excludeFlagged: true });
+    const cleanFigures = clean.flatMap((c) => cellFigureList(c, minEffectPct));
+    const cleanDecided = decideVerdicts(cleanFigures.map((f) => f.figure));
+    const cleanVerdicts = new Map<CellSummary, CellVerdicts>(clean.map((c) => [c, {}]));
+    cleanFigures.forEach((f, i) => (cleanVerdicts.get(f.cell)![f.metric] = cleanDecided[i]));
     for (const cell of cells) {
       const twin = clean.find((c) => c.tier === cell.tier && c.loadMode === cell.loadMode && c.level === cell.level && c.variant === cell.variant);
       const before = verdicts.get(cell)!;
-      const after = twin ? cellVerdicts(twin, minEffectPct) : {};
+      const after = twin ? cleanVerdicts.get(twin)! : {};
       for (const metric of ['latencyP50Ms', 'latencyP99Ms'] as const) {
         const a = before[metric]?.verdict;
         const b = after[metric]?.verdict ?? 'no data';
@@ -115,24 +130,25 @@ export function analyzeRun(
   }
 
   const slo = recordedSlo(run) as Slo | undefined;
-  const unflagged = excludeFlagged ? trials.filter((t) => t.flags.length === 0) : trials;
   return {
     run,
     trials,
     baselineVariant,
-    bootstrap,
+    interval,
+    verdictAlpha: defaultVerdictAlpha,
+    verdictFamilySize: cellFigures.length + contrasts.length,
     minEffectPct,
     excludeFlagged,
     cells,
     verdicts,
     flaggedTrials,
     changedWithoutFlagged,
-    noiseFloors: aaFloors(run, unflagged, bootstrap),
-    sloChecks: slo ? checkSlos(slo, cells, trials, bootstrap) : [],
+    noiseFloors: aaFloors(run, unflagged, interval),
+    sloChecks: slo ? checkSlos(slo, cells, trials, interval) : [],
     capacities: capacityRows(trials, baselineVariant),
     spikes: options.samples ? findRunSpikes(trials, options.samples).filter((s) => s.spikeSeconds.length > 0) : [],
-    rungs: rungRows(run, unflagged, bootstrap),
-    tierContrasts: computeTierContrasts({ run, trials: unflagged, baselineVariant, bootstrap }),
+    rungs: rungRows(run, unflagged, interval),
+    tierContrasts,
   };
 }
 
@@ -161,20 +177,25 @@ function capacityRows(trials: readonly TrialRecord[], baselineVariant: string): 
   return rows;
 }
 
-/** Verdict of a variant against the baseline, on the relative interval when there is one. */
-function cellVerdicts(cell: CellSummary, minEffectPct: number): CellVerdicts {
-  const decide = (o: Overhead | undefined): VerdictResult | undefined => {
-    if (!o) return undefined;
-    if (o.relativeLowPct !== null && o.relativeHighPct !== null)
-      return decideVerdict({ deltaLow: o.relativeLowPct, deltaHigh: o.relativeHighPct, threshold: minEffectPct, higherIsWorse: o.higherIsWorse, n: o.pairs, unit: '%' });
-    return decideVerdict({ deltaLow: o.deltaLow, deltaHigh: o.deltaHigh, threshold: 0, higherIsWorse: o.higherIsWorse, n: o.pairs, unit: o.unit });
-  };
-  return { latencyP50Ms: decide(cell.overhead.latencyP50Ms), latencyP99Ms: decide(cell.overhead.latencyP99Ms) };
+/**
+ * The figures a cell's verdicts are decided on: relative overhead per repetition against a
+ * ±minEffectPct margin when the ratio is defined, otherwise the difference in its unit
+ * against 0.
+ */
+function cellFigureList(cell: CellSummary, minEffectPct: number): { cell: CellSummary; metric: keyof CellVerdicts; figure: FigureToDecide }[] {
+  return (['latencyP50Ms', 'latencyP99Ms'] as const).flatMap((metric) => {
+    const o: Overhead | undefined = cell.overhead[metric];
+    if (!o) return [];
+    const figure: FigureToDecide = o.relatives
+      ? { evidence: { kind: 'paired', scale: 'linear', values: o.relatives }, margin: minEffectPct, higherIsWorse: o.higherIsWorse, unit: '%' }
+      : { evidence: { kind: 'paired', scale: 'linear', values: o.deltas }, margin: 0, higherIsWorse: o.higherIsWorse, unit: o.unit };
+    return [{ cell, metric, figure }];
+  });
 }
 
 type RungMetric = 'latencyP50Ms' | 'latencyP99Ms' | 'achievedRps' | 'proxyCpuMsPer1kRequests';
 
-function rungRows(run: RunRecord, trials: readonly TrialRecord[], bootstrap: Required<BootstrapOptions>): RungRow[] {
+function rungRows(run: RunRecord, trials: readonly TrialRecord[], interval: IntervalOptions): RungRow[] {
   const rows: RungRow[] = [];
   for (const v of recordedVariants(run).filter((x) => x.comparedTo)) {
     const cells = new Set(trials.filter((t) => t.variant === v.name && !t.capacityStep).map((t) => JSON.stringify([t.tier, t.loadMode, levelOf(t)])));
@@ -185,7 +206,7 @@ function rungRows(run: RunRecord, trials: readonly TrialRecord[], bootstrap: Req
           .filter((t) => t.variant === variant && t.tier === tier && !t.capacityStep && sameLevel(t, { loadMode, level }) && t[metric] !== null)
           .map((t) => ({ repetition: t.repetition, value: t[metric] as number }));
       const overhead = (metric: RungMetric) =>
-        computeOverhead({ metric, variantTrials: pick(v.name, metric), baselineTrials: pick(v.comparedTo!, metric), bootstrap });
+        computeOverhead({ metric, variantTrials: pick(v.name, metric), baselineTrials: pick(v.comparedTo!, metric), interval });
       try {
         const hasCpu = pick(v.name, 'proxyCpuMsPer1kRequests').length > 0 && pick(v.comparedTo!, 'proxyCpuMsPer1kRequests').length > 0;
         rows.push({ tier, loadMode, level, variant: v.name, comparedTo: v.comparedTo!, p50: overhead('latencyP50Ms'), p99: overhead('latencyP99Ms'), rps: overhead('achievedRps'), proxyCpu: hasCpu ? overhead('proxyCpuMsPer1kRequests') : null });
@@ -198,7 +219,7 @@ function rungRows(run: RunRecord, trials: readonly TrialRecord[], bootstrap: Req
   return rows;
 }
 
-function aaFloors(run: RunRecord, trials: readonly TrialRecord[], bootstrap: Required<BootstrapOptions>): AaFloor[] {
+function aaFloors(run: RunRecord, trials: readonly TrialRecord[], interval: IntervalOptions): AaFloor[] {
   const floors: AaFloor[] = [];
   for (const copy of recordedVariants(run).filter((v) => v.copyOf)) {
     const cells = new Set(trials.filter((t) => t.variant === copy.name && !t.capacityStep).map((t) => JSON.stringify([t.tier, t.loadMode, levelOf(t)])));
@@ -215,8 +236,8 @@ function aaFloors(run: RunRecord, trials: readonly TrialRecord[], bootstrap: Req
           tier,
           loadMode,
           level,
-          p50: noiseFloorFromTrials({ first: pick(copy.copyOf!, 'latencyP50Ms'), second: pick(copy.name, 'latencyP50Ms'), metric: 'latencyP50Ms', bootstrap }),
-          p99: noiseFloorFromTrials({ first: pick(copy.copyOf!, 'latencyP99Ms'), second: pick(copy.name, 'latencyP99Ms'), metric: 'latencyP99Ms', bootstrap }),
+          p50: noiseFloorFromTrials({ first: pick(copy.copyOf!, 'latencyP50Ms'), second: pick(copy.name, 'latencyP50Ms'), metric: 'latencyP50Ms', interval }),
+          p99: noiseFloorFromTrials({ first: pick(copy.copyOf!, 'latencyP99Ms'), second: pick(copy.name, 'latencyP99Ms'), metric: 'latencyP99Ms', interval }),
         });
       } catch (err) {
         // No repetition has both copies (an interrupted run): no floor to state for this cell.

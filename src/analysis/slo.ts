@@ -1,13 +1,13 @@
 /**
  * Service-level objectives from the scenario, checked against a run. An objective is
- * "violated" only when the whole confidence interval lies beyond its limit, "met" when the
+ * "violated" only when the whole confidence interval (exact, for the median over trials) lies beyond its limit, "met" when the
  * whole interval lies within it, and "uncertain" otherwise; `run` fails (exit 4) on a
  * violation, never on uncertainty alone.
  */
-import * as ss from 'simple-statistics';
 import type { TrialRecord } from '../results/schema.js';
 import type { Slo } from '../scenario/schema.js';
-import { bootstrapCi, medianInPlace, type BootstrapOptions } from './bootstrap.js';
+import { medianInterval } from './exact/sign-interval.js';
+import type { IntervalOptions } from './exact/interval.js';
 import type { CellSummary } from './cell-summary.js';
 import { levelLabel, sameLevel } from './load-level.js';
 
@@ -26,7 +26,7 @@ export interface SloCheck {
   status: SloStatus;
 }
 
-export function checkSlos(slo: Slo, cells: readonly CellSummary[], trials: readonly TrialRecord[], bootstrap: BootstrapOptions = {}): SloCheck[] {
+export function checkSlos(slo: Slo, cells: readonly CellSummary[], trials: readonly TrialRecord[], intervalOptions: IntervalOptions = {}): SloCheck[] {
   const checks: SloCheck[] = [];
   for (const cell of cells) {
     const inCell = trials.filter((t) => t.tier === cell.tier && t.variant === cell.variant && !t.capacityStep && sameLevel(t, cell));
@@ -36,7 +36,7 @@ export function checkSlos(slo: Slo, cells: readonly CellSummary[], trials: reado
       checks.push({ objective, tier: cell.tier, level: levelLabel(cell.loadMode, cell.level), variant: cell.variant, limit, estimate, low, high, status });
     };
     const interval = (values: number[]) => {
-      const ci = bootstrapCi(values, medianInPlace, bootstrap);
+      const ci = medianInterval(values, intervalOptions.confidence);
       return [ci.estimate, ci.low, ci.high] as const;
     };
     if (slo.latencyP99Ms !== undefined && inCell.length) add('latencyP99Ms', slo.latencyP99Ms, ...interval(inCell.map((t) => t.latencyP99Ms)));
@@ -50,7 +50,7 @@ export function checkSlos(slo: Slo, cells: readonly CellSummary[], trials: reado
     if (slo.proxyRssMb !== undefined) {
       // Per proxy process tree: the largest one in each trial.
       const perTrial = inCell.map((t) => Math.max(0, ...t.processes.filter((p) => p.role === 'proxy').map((p) => p.rssPeakBytes / 2 ** 20)));
-      if (perTrial.length) add('proxyRssMb', slo.proxyRssMb, ss.median(perTrial), ss.min(perTrial), ss.max(perTrial));
+      if (perTrial.length) add('proxyRssMb', slo.proxyRssMb, ...interval(perTrial));
     }
   }
   return checks;

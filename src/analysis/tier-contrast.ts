@@ -1,26 +1,30 @@
 /**
  * How much a tier changes the mesh's overhead: for each tier against the reference tier (the
- * scenario's first), the difference of per-repetition overheads, tier − reference, with a
- * two-sample bootstrap interval of the shift between them (Hodges–Lehmann, see shift.ts).
+ * scenario's first), the shift between the two tiers' per-repetition overheads, tier − reference
+ * (Hodges–Lehmann), with Moses' exact interval.
  *
  * Within a tier an overhead is paired by repetition (variant and what it is compared with ran
- * back to back). Across tiers nothing is paired: the tiers ran separately, so repetition 3 on
- * one tier has no more to do with repetition 3 on the other than with any other. Each tier's
- * per-repetition overheads are therefore resampled on their own.
+ * back to back). Across tiers nothing is paired: the tiers ran separately, so the two tiers'
+ * per-repetition overheads are two independent samples. Verdicts come with an equivalence margin
+ * (the tiers are "same" when the shift stays within ±marginPct of the reference tier's cost) and
+ * are decided together with the report's other figures (verdict.ts), so that the share of wrong
+ * calls stays controlled.
  */
 import type { RunRecord, TrialRecord } from '../results/schema.js';
 import { recordedVariants } from '../results/recorded-scenario.js';
-import { medianInPlace, pairedDifferences, resolveOptions, type BootstrapOptions } from './bootstrap.js';
-import { bootstrapShiftCi } from './shift.js';
+import { median } from 'simple-statistics';
+import { pairedDifferences } from './pairing.js';
+import { shiftInterval } from './exact/moses-interval.js';
+import { defaultConfidence, type IntervalOptions } from './exact/interval.js';
 import { levelOf, sameLevel, type LoadMode } from './load-level.js';
-import { decideVerdict } from './verdict.js';
+import { decideVerdicts, type FigureToDecide, type VerdictResult } from './verdict.js';
 
 export type ContrastMetric = 'latencyP50Ms' | 'latencyP99Ms' | 'achievedRps';
 
 /**
  * What the tier does to the cost, not to the figure: "larger" when the tier makes the variant
- * add more latency or lose more throughput than on the reference tier (the whole interval beyond
- * 0 on that side), "smaller" the other way, "same" only for an interval of exactly [0, 0].
+ * add more latency or lose more throughput than on the reference tier beyond the margin,
+ * "smaller" the other way, "same" when the shift stays within ±margin.
  */
 export type ContrastVerdict = 'larger' | 'smaller' | 'same' | 'inconclusive';
 
@@ -44,18 +48,20 @@ export interface TierContrastRow {
   /** Repetitions with both the variant and what it is compared with, per tier. */
   referenceRepetitions: number;
   tierRepetitions: number;
-  /** tierMedian − referenceMedian, and its percentile bootstrap interval. */
+  /** Hodges–Lehmann shift of this tier's overheads over the reference tier's, with Moses' interval. */
   difference: number;
   differenceLow: number;
   differenceHigh: number;
-  verdict: ContrastVerdict;
-  /** decideVerdict's reason, fit for a table cell. */
-  reason: string;
-  /** For 'inconclusive': roughly how many repetitions per tier would likely decide. */
-  repetitionsNeeded: number | null;
+  /** Coverage of [differenceLow, differenceHigh] (exact), and whether it reached the requested level. */
   confidence: number;
-  resamples: number;
-  seed: number;
+  reachesRequested: boolean;
+  /** "Same" means a shift within ±margin (in `unit`, points for throughput). */
+  margin: number;
+  verdict: ContrastVerdict;
+  /** The verdict's reason, fit for a table cell. */
+  reason: string;
+  /** What the report's joint decision (verdict.ts) needs; filled in by decideTierContrasts. */
+  figure: FigureToDecide;
 }
 
 export interface TierContrastInput {
@@ -63,15 +69,19 @@ export interface TierContrastInput {
   /** The trials to compare (flagged ones already left out if the report leaves them out). */
   trials: readonly TrialRecord[];
   baselineVariant: string;
-  /** Seeded from the run's seed, as every other interval of the report. */
-  bootstrap: BootstrapOptions;
+  interval?: IntervalOptions;
+  /** "Same" = within ±this percent of the reference tier's median cost; default 20. */
+  marginPct?: number;
 }
+
+export const defaultTierMarginPct = 20;
 
 /** Empty unless the run has at least two tiers. Rows come by tier, then load level, overheads before rungs. */
 export function computeTierContrasts(input: TierContrastInput): TierContrastRow[] {
   const { run, baselineVariant } = input;
   if (run.tiers.length < 2) return [];
-  const bootstrap = resolveOptions(input.bootstrap);
+  const confidence = input.interval?.confidence ?? defaultConfidence;
+  const marginPct = input.marginPct ?? defaultTierMarginPct;
   const [referenceTier, ...others] = run.tiers;
   const trials = input.trials.filter((t) => !t.capacityStep);
   const variants = recordedVariants(run);
@@ -90,7 +100,7 @@ export function computeTierContrasts(input: TierContrastInput): TierContrastRow[
           const reference = at(referenceTier);
           const mine = at(tier);
           if (reference.length === 0 || mine.length === 0) continue;
-          rows.push(contrast({ kind: c.kind, tier, referenceTier, loadMode, level, variant: c.variant, over: c.over, metric }, reference, mine, bootstrap));
+          rows.push(contrast({ kind: c.kind, tier, referenceTier, loadMode, level, variant: c.variant, over: c.over, metric }, reference, mine, confidence, marginPct));
         }
   }
   return rows;
@@ -98,36 +108,42 @@ export function computeTierContrasts(input: TierContrastInput): TierContrastRow[
 
 type RowKey = Pick<TierContrastRow, 'kind' | 'tier' | 'referenceTier' | 'loadMode' | 'level' | 'variant' | 'over' | 'metric'>;
 
-function contrast(key: RowKey, reference: number[], mine: number[], bootstrap: Required<BootstrapOptions>): TierContrastRow {
+function contrast(key: RowKey, reference: number[], mine: number[], confidence: number, marginPct: number): TierContrastRow {
   const higherIsWorse = key.metric !== 'achievedRps';
   const unit = key.metric === 'achievedRps' ? '%' : 'ms';
   // How far the tier's overheads sit above the reference tier's.
-  const ci = bootstrapShiftCi(reference, mine, bootstrap);
-  const decided = decideVerdict({
-    deltaLow: ci.low,
-    deltaHigh: ci.high,
-    threshold: 0,
-    higherIsWorse,
-    // The smaller side limits what the interval can say; below three repetitions there is no verdict.
-    n: Math.min(reference.length, mine.length),
-    unit: unit === '%' ? 'points' : unit,
-  });
+  const ci = shiftInterval(reference, mine, confidence);
+  const referenceMedian = median(reference);
+  const margin = (Math.abs(referenceMedian) * marginPct) / 100;
   return {
     ...key,
     unit,
     higherIsWorse,
-    referenceMedian: medianInPlace(Float64Array.from(reference)),
-    tierMedian: medianInPlace(Float64Array.from(mine)),
+    referenceMedian,
+    tierMedian: median(mine),
     referenceRepetitions: reference.length,
     tierRepetitions: mine.length,
     difference: ci.estimate,
     differenceLow: ci.low,
     differenceHigh: ci.high,
-    verdict: contrastVerdict[decided.verdict],
-    reason: decided.reason,
-    repetitionsNeeded: decided.repetitionsNeeded,
-    ...bootstrap,
+    confidence: ci.confidence,
+    reachesRequested: ci.reachesRequested,
+    margin,
+    verdict: 'inconclusive',
+    reason: '',
+    figure: { evidence: { kind: 'two-sample', scale: 'linear', reference, candidate: mine }, margin, higherIsWorse, unit: unit === '%' ? 'points' : unit },
   };
+}
+
+/** The report's joint verdict of a contrast, in the contrast's own words. */
+export function withContrastVerdict(row: TierContrastRow, decided: VerdictResult): TierContrastRow {
+  return { ...row, verdict: contrastVerdict[decided.verdict], reason: decided.reason };
+}
+
+/** Contrasts decided on their own (the report decides them together with its other figures). */
+export function decideTierContrasts(rows: readonly TierContrastRow[]): TierContrastRow[] {
+  const decided = decideVerdicts(rows.map((r) => r.figure));
+  return rows.map((r, i) => withContrastVerdict(r, decided[i]));
 }
 
 const contrastVerdict = { regression: 'larger', improvement: 'smaller', 'no-change': 'same', inconclusive: 'inconclusive' } as const;

@@ -115,10 +115,11 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
               'figures to compare: latencyP50Ms (p50), latencyP99Ms (p99), proxyToAppCpuRatio (cpu-app: proxy CPU over the app\'s in the same trial), proxyCpuMsPer1kRequests (cpu); p99 needs many repetitions on a shared host',
           })
           .option('map', { type: 'string', array: true, default: [], describe: 'NEW=OLD: a renamed variant (two runs), or the variants to compare (one run)' })
-          .option('exclude-flagged', { type: 'boolean', default: false, describe: 'leave out trials that crossed a flag limit' }),
+          .option('exclude-flagged', { type: 'boolean', default: false, describe: 'leave out trials that crossed a flag limit' })
+          .option('alpha', { type: 'number', default: 0.05, describe: 'error rate of each kind of claim: false regression (family-wise, Holm) and false pass (each figure one-sided)' }),
       async (a) => {
         exitCode = await gateCommand(
-          { reference: a.reference, candidate: a.candidate, thresholdPct: a.thresholdPct, metrics: a.metrics, map: a.map, excludeFlagged: a.excludeFlagged, basis: a.basis },
+          { reference: a.reference, candidate: a.candidate, thresholdPct: a.thresholdPct, metrics: a.metrics, map: a.map, excludeFlagged: a.excludeFlagged, basis: a.basis, alpha: a.alpha },
           out,
         );
       },

@@ -149,5 +149,5 @@ export function costAtRate(model: SidecarCostModel, perPodRps: number): ChosenCo
 }
 
 function exact(value: number): Estimate {
-  return { estimate: value, low: value, high: value };
+  return { estimate: value, low: value, high: value, confidence: 1 };
 }

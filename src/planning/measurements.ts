@@ -1,11 +1,13 @@
 /**
  * Sidecar cost as measured: from one or more result folders, per tier, variant and
  * measurement point (one run's load level), the proxy CPU per 1,000 requests per edge and the
- * resident memory per proxy, each a median over the trials with a percentile-bootstrap
- * interval; and per tier the noise figures the headroom rule reads (steal, foreign CPU,
+ * resident memory per proxy, each a median over the trials with an exact order-statistic
+ * interval (it states the confidence it reaches); and per tier the noise figures the headroom rule reads (steal, foreign CPU,
  * repetition-to-repetition p99 spread). Results from several folders merge by tier label.
  */
-import { bootstrapCi, defaultBootstrap, medianInPlace, type BootstrapOptions } from '../analysis/bootstrap.js';
+import { median } from 'simple-statistics';
+import { medianInterval } from '../analysis/exact/sign-interval.js';
+import type { IntervalOptions } from '../analysis/exact/interval.js';
 import { InvalidInputError } from '../errors.js';
 import type { RunFolder } from '../results/reader.js';
 import type { TrialRecord } from '../results/schema.js';
@@ -15,6 +17,8 @@ export interface Estimate {
   estimate: number;
   low: number;
   high: number;
+  /** Coverage [low, high] actually has (exact); below the requested 95% with few trials. */
+  confidence: number;
 }
 
 /** One run's load level of one variant on one tier. */
@@ -66,7 +70,7 @@ export interface Measurements {
   notes: string[];
 }
 
-export function collectMeasurements(folders: readonly RunFolder[], bootstrap: BootstrapOptions = {}): Measurements {
+export function collectMeasurements(folders: readonly RunFolder[], interval: IntervalOptions = {}): Measurements {
   const runs: Measurements['runs'] = [];
   const notes: string[] = [];
   const definitions = new Map<string, { variant: RecordedVariant; runId: string }>();
@@ -114,7 +118,7 @@ export function collectMeasurements(folders: readonly RunFolder[], bootstrap: Bo
   for (const p of pointTrials.values()) {
     const key = JSON.stringify([p.tier, p.variant.name]);
     const measured = variants.get(key) ?? { tier: p.tier, variant: p.variant.name, proxy: p.variant.proxy!, mode: p.variant.mode, points: [] };
-    measured.points.push(costPoint(p, { ...defaultBootstrap, ...bootstrap, seed: bootstrap.seed ?? p.seed }));
+    measured.points.push(costPoint(p, interval));
     variants.set(key, measured);
   }
   for (const v of variants.values()) v.points.sort((a, b) => a.achievedRps - b.achievedRps || a.connections - b.connections);
@@ -139,7 +143,7 @@ export function collectMeasurements(folders: readonly RunFolder[], bootstrap: Bo
 
 function costPoint(
   p: { runId: string; dir: string; connections: number; edges: number; trials: TrialRecord[] },
-  bootstrap: BootstrapOptions,
+  options: IntervalOptions,
 ): CostPoint {
   const served = p.trials.filter((t) => t.requestsTotal > 0);
   const cpu = served.flatMap((t) => (t.proxyCpuMsPer1kRequests === null ? [] : [t.proxyCpuMsPer1kRequests / p.edges]));
@@ -153,20 +157,21 @@ function costPoint(
     runDir: p.dir,
     connections: p.connections,
     achievedRps: rps.length ? medianOf(rps) : 0,
-    cpuMsPer1kRequestsPerEdge: cpu.length ? interval(cpu, bootstrap) : null,
-    rssBytesPerProxy: rss.length ? interval(rss, bootstrap) : null,
+    cpuMsPer1kRequestsPerEdge: cpu.length ? intervalOf(cpu, options) : null,
+    rssBytesPerProxy: rss.length ? intervalOf(rss, options) : null,
     trials: p.trials.length,
     trialsStartedBusy: p.trials.filter((t) => !t.quiescence.reached).length,
   };
 }
 
-function interval(values: number[], bootstrap: BootstrapOptions): Estimate {
-  const ci = bootstrapCi(values, medianInPlace, bootstrap);
-  return { estimate: ci.estimate, low: ci.low, high: ci.high };
+/** The median over trials with its exact order-statistic interval and the confidence it reaches. */
+function intervalOf(values: number[], options: IntervalOptions): Estimate {
+  const ci = medianInterval(values, options.confidence);
+  return { estimate: ci.estimate, low: ci.low, high: ci.high, confidence: ci.confidence };
 }
 
 function medianOf(values: number[]): number {
-  return medianInPlace(Float64Array.from(values));
+  return median(values);
 }
 
 function describeVariant(v: RecordedVariant): string {

@@ -134,7 +134,7 @@ function costTable(plan: PlanResult): string[] {
   const lines = [
     '## Sidecar cost used',
     '',
-    "Per edge = both sidecars of one caller → callee hop. Medians over a level's trials with 95% bootstrap intervals; published figures have none (source in the rules below).",
+    "Per edge = both sidecars of one caller → callee hop. Medians over a level's trials with exact order-statistic intervals (95% where the trials reach it; fewer trials reach less, e.g. 5 reach 93.8%); published figures have none (source in the rules below).",
     '',
     '| tier | variant | source | level | req/s per proxy pair | proxy CPU ms per 1k req per edge [95% CI] | RSS MiB per proxy [95% CI] | trials | services at this level |',
     '| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
@@ -261,7 +261,7 @@ function withCi(e: Estimate, digits: number, interval: boolean): string {
 }
 
 function scale(e: Estimate, by: number): Estimate {
-  return { estimate: e.estimate * by, low: e.low * by, high: e.high * by };
+  return { estimate: e.estimate * by, low: e.low * by, high: e.high * by, confidence: e.confidence };
 }
 
 function row(cells: string[]): string {

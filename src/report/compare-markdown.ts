@@ -35,7 +35,7 @@ export function renderComparisonMarkdown(c: Comparison, images: readonly ChartIm
     out.push(`### ${level.label}`, '');
     out.push(
       ...table(
-        ['variant', ...tiers.map((t) => `Δp50 ms [95% CI] \`${t}\``), ...tiers.map((t) => `Δp99 ms [95% CI] \`${t}\``), ...tiers.map((t) => `Δp99 % \`${t}\``)],
+        ['variant', ...tiers.map((t) => `Δp50 ms [CI @conf] \`${t}\``), ...tiers.map((t) => `Δp99 ms [CI @conf] \`${t}\``), ...tiers.map((t) => `Δp99 % \`${t}\``)],
         variants.map((v) => [
           v,
           ...tiers.map((t) => delta(cell(v, t)?.overhead.latencyP50Ms)),
@@ -62,7 +62,7 @@ export function renderComparisonMarkdown(c: Comparison, images: readonly ChartIm
   out.push(
     '## How to read this',
     '',
-    '- Δ columns are medians of per-repetition differences (variant − baseline, same tier, level and repetition) with percentile-bootstrap intervals; each tier against its own baseline.',
+    '- Δ columns are medians of per-repetition differences (variant − baseline, same tier, level and repetition) with exact order-statistic intervals, each printed with the confidence it reaches; each tier against its own baseline.',
     '- A tier that shows a larger Δ with a wider interval is usually a noisier machine: check its steal, foreign CPU and flagged trials in the header before blaming the mesh.',
     '- Proxy CPU per 1,000 requests (= µs per request) carries across machines best; req/s depends on how many cores the load generator, app and proxies share.',
     '',
@@ -112,7 +112,7 @@ function headline(c: Comparison, tiers: readonly string[]): string[] {
 
 function delta(o: Overhead | undefined): string {
   if (!o) return '–';
-  return o.pairs >= minimumRepetitions ? withInterval(o.deltaMedian, o.deltaLow, o.deltaHigh, 3) : `${signed(o.deltaMedian, 3)} (n=${o.pairs})`;
+  return o.pairs >= minimumRepetitions ? withInterval(o.deltaMedian, o.deltaLow, o.deltaHigh, 3, o.confidence) : `${signed(o.deltaMedian, 3)} (n=${o.pairs})`;
 }
 
 function meanMax(values: readonly number[]): string {

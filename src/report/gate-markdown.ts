@@ -1,6 +1,6 @@
 /** The gate's verdict table, written to be pasted into a pull request. */
 import type { GateControl, GateResult, GateRow } from '../analysis/gate.js';
-import { fixed, withInterval } from './format.js';
+import { confidenceLabel, fixed, withInterval } from './format.js';
 import { levelLabel, levelShort } from '../analysis/load-level.js';
 import type { GateBasis } from '../analysis/gate.js';
 
@@ -38,12 +38,14 @@ const verdictLabels: Record<GateRow['verdict'], string> = {
 
 export function renderGateMarkdown(input: GateReportInput): string {
   const { result } = input;
+  const decided = result.rows.filter((r) => r.verdict !== 'inconclusive').length;
+  const level = confidenceLabel(1 - result.alpha);
   const headline =
     result.overall === 'regression'
-      ? `❌ **Regression**: ${result.rows.filter((r) => r.verdict === 'regression').length} figure(s) got worse by more than ${input.thresholdPct} points with 95% confidence.`
+      ? `❌ **Regression**: ${result.rows.filter((r) => r.verdict === 'regression').length} figure(s) got worse by more than ${input.thresholdPct}${input.basis === 'ratio' ? ' points' : '%'} (family-wise error ≤ ${confidenceLabel(result.alpha)}).`
       : result.overall === 'inconclusive'
-        ? `⚠️ **Inconclusive**: nothing regressed with confidence, but ${result.rows.filter((r) => r.verdict === 'inconclusive').length} figure(s) are too noisy to decide.`
-        : '✅ **No regression**: every figure stayed within the threshold, improved, or is at least not worse by more than the threshold.';
+        ? `⚠️ **Can't tell yet**: nothing regressed with confidence, but ${result.rows.length - decided} of ${result.rows.length} figure(s) are not decided (see the last column for how many repetitions would likely decide them).`
+        : `✅ **No regression**: every figure is at least not worse by more than the threshold (${level} one-sided each).`;
   const lines = [
     '## meshbench gate',
     '',
@@ -51,8 +53,8 @@ export function renderGateMarkdown(input: GateReportInput): string {
     '',
     headline,
     '',
-    '| tier | load | variant | figure | reference | candidate | change [95% CI] | verdict | repetitions to decide |',
-    '| --- | ---: | --- | --- | ---: | ---: | ---: | --- | ---: |',
+    '| tier | load | variant | figure | reference | candidate | change [interval @conf] | verdict | why | repetitions to decide |',
+    '| --- | ---: | --- | --- | ---: | ---: | ---: | --- | --- | --- |',
   ];
   for (const r of result.rows) {
     const show = (v: number) =>
@@ -64,21 +66,23 @@ export function renderGateMarkdown(input: GateReportInput): string {
             ? `${fixed(v, 2)}×`
             : `${fixed(v, 1)} ms/1k`;
     const unit = r.basis === 'overhead-pct' ? ' pp' : '%';
+    const needed = r.repetitionsNeeded?.kind === 'estimate' ? `~${r.repetitionsNeeded.repetitions}` : r.repetitionsNeeded?.kind === 'beyond-cap' ? `not below ${r.repetitionsNeeded.cap}` : r.repetitionsNeeded?.kind === 'on-threshold' ? 'never (on the threshold)' : '';
     lines.push(
-      `| ${r.tier} | ${levelShort(r.loadMode, r.level)} | ${r.variant}${r.referenceVariant !== r.variant ? ` (${input.withinRun ? 'vs' : 'was'} ${r.referenceVariant})` : ''} | ${metricLabels[r.metric]} | ${show(r.referenceMedian)} | ${show(r.candidateMedian)} | ${withInterval(r.changePct, r.changeLowPct, r.changeHighPct, 1)}${unit} | ${verdictLabels[r.verdict]} | ${r.repetitionsNeeded ?? ''} |`,
+      `| ${r.tier} | ${levelShort(r.loadMode, r.level)} | ${r.variant}${r.referenceVariant !== r.variant ? ` (${input.withinRun ? 'vs' : 'was'} ${r.referenceVariant})` : ''} | ${metricLabels[r.metric]} | ${show(r.referenceMedian)} | ${show(r.candidateMedian)} | ${withInterval(r.changePct, r.changeLowPct, r.changeHighPct, 1, r.confidence)}${unit} | ${verdictLabels[r.verdict]} | ${r.reason} | ${needed} |`,
     );
   }
+  lines.push('', result.errorControl, `Each interval's bounds are one-sided ${confidenceLabel(r0Alpha(result))} bounds (so the two-sided level shown is lower); they are exact and distribution-free (${input.withinRun ? 'order statistics of the per-repetition ratios: the sign-test interval' : "Moses' interval of the Hodges–Lehmann ratio between the two runs' repetitions"}).`);
   if (result.controls.length) {
-    const drifted = result.controls.filter((c) => c.drifted);
+    const moved = result.controls.filter((c) => c.moved);
     lines.push(
       '',
-      drifted.length
-        ? `⚠️ **The baseline itself moved between the runs** (by ${input.thresholdPct / 2}% or more, half the threshold): the machine changed, not the mesh, so regressions and improvements beside it are reported as inconclusive. Run both again back to back.`
-        : `Baseline between the runs (the control: it should not move; half the threshold, ${input.thresholdPct / 2}%, would mean the machine changed):`,
+      moved.length
+        ? `⚠️ **The baseline itself moved between the runs** (its interval excludes no change): the machine changed speed. Figures that move with the machine were judged against that move (a regression must exceed the threshold plus the machine's plausible slow-down, "not worse" must hold even if the machine got as much faster as its interval allows). Run both again back to back, or gate within one run.`
+        : 'Baseline between the runs (the control: it should not move; its interval widens what figures that move with the machine must clear):',
       '',
       ...result.controls.map(
         (c) =>
-          `- ${c.tier} · ${levelLabel(c.loadMode, c.level)} · baseline ${controlLabels[c.figure]}: ${fixed(c.referenceMedian, 3)} → ${fixed(c.candidateMedian, 3)}, ${withInterval(c.changePct, c.changeLowPct, c.changeHighPct, 1)}%${c.drifted ? ' ⚠️' : ''}`,
+          `- ${c.tier} · ${levelLabel(c.loadMode, c.level)} · baseline ${controlLabels[c.figure]}: ${fixed(c.referenceMedian, 3)} → ${fixed(c.candidateMedian, 3)}, ${withInterval(c.changePct, c.changeLowPct, c.changeHighPct, 1, c.confidence)}%${c.moved ? ' ⚠️' : ''}`,
       ),
     );
   }
@@ -102,4 +106,9 @@ export function renderGateMarkdown(input: GateReportInput): string {
     ].join(' '),
   );
   return lines.join('\n') + '\n';
+}
+
+/** The one-sided level of each bound: 1 − α, or 1 − α/2 where a control shares α. */
+function r0Alpha(result: GateResult): number {
+  return 1 - (result.controls.length ? result.alpha / 2 : result.alpha);
 }

@@ -111,8 +111,8 @@ function cellTable(cells: readonly CellSummary[], verdicts: Map<CellSummary, Cel
     'p90 ms',
     'p99 ms',
     'p99.9 ms',
-    'Δp50 ms [95% CI]',
-    'Δp99 ms [95% CI]',
+    'Δp50 ms [CI @conf]',
+    'Δp99 ms [CI @conf]',
     'verdict p50 / p99',
     'Δreq/s %',
     'errors %',
@@ -152,16 +152,16 @@ function cellTable(cells: readonly CellSummary[], verdicts: Map<CellSummary, Cel
   return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 1 ? ' --- ' : ' ---: ')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
-/** Below three pairs a bootstrap interval is just the range of the pairs: show the estimate and n instead. */
+/** The median difference with its exact interval and the confidence that interval reaches; one pair has none. */
 function delta(o: Overhead | undefined): string {
   if (!o) return '–';
-  return o.pairs >= minimumRepetitions ? withInterval(o.deltaMedian, o.deltaLow, o.deltaHigh, 3) : `${signed(o.deltaMedian, 3)} (n=${o.pairs}, no interval)`;
+  return o.pairs >= minimumRepetitions ? withInterval(o.deltaMedian, o.deltaLow, o.deltaHigh, 3, o.confidence) : `${signed(o.deltaMedian, 3)} (n=${o.pairs}, no interval)`;
 }
 
 /** The relative change in % with its interval; as delta(), no interval below three pairs. */
 function relativeDelta(o: Overhead): string {
   if (o.relativePct === null || o.relativeLowPct === null || o.relativeHighPct === null) return '–';
-  return o.pairs >= minimumRepetitions ? withInterval(o.relativePct, o.relativeLowPct, o.relativeHighPct, 1) : `${signed(o.relativePct, 1)} (n=${o.pairs}, no interval)`;
+  return o.pairs >= minimumRepetitions ? withInterval(o.relativePct, o.relativeLowPct, o.relativeHighPct, 1, o.confidence) : `${signed(o.relativePct, 1)} (n=${o.pairs}, no interval)`;
 }
 
 /** Against the baseline: "higher" means the variant adds to it. */
@@ -175,7 +175,7 @@ function verdictWord(v: VerdictResult | undefined): string {
     case 'no-change':
       return 'no change';
     case 'inconclusive':
-      return v.repetitionsNeeded ? `inconclusive (~${v.repetitionsNeeded} reps)` : 'inconclusive';
+      return v.repetitionsNeeded?.kind === 'estimate' ? `can't tell (~${v.repetitionsNeeded.repetitions} reps)` : v.repetitionsNeeded?.kind === 'beyond-cap' ? `can't tell (>${v.repetitionsNeeded.cap} reps)` : "can't tell";
   }
 }
 
@@ -203,9 +203,9 @@ function rungSection(a: RunAnalysis): string[] {
   const lines = [
     '## Rungs of the ladder',
     '',
-    'What one feature costs on its own: each variant against the variant it names in `comparedTo`, paired by repetition (95% bootstrap intervals).',
+    'What one feature costs on its own: each variant against the variant it names in `comparedTo`, paired by repetition; exact intervals of the median per-repetition difference, each with the confidence it reaches.',
     '',
-    '| tier | load | variant | over | Δp50 ms [95% CI] | Δp99 ms [95% CI] | Δreq/s % [95% CI] | Δ proxy CPU ms/1k req [95% CI] |',
+    '| tier | load | variant | over | Δp50 ms [CI @conf] | Δp99 ms [CI @conf] | Δreq/s % [CI @conf] | Δ proxy CPU ms/1k req [CI @conf] |',
     '| --- | ---: | --- | --- | ---: | ---: | ---: | ---: |',
   ];
   for (const r of a.rungs)
@@ -220,16 +220,16 @@ function tierContrastSection(a: RunAnalysis): string[] {
   const lines = [
     `## Tiers against ${reference}`,
     '',
-    `How much more or less each overhead and each rung costs on the other tiers than on ${reference}, the scenario's first tier: the median of the per-repetition overheads on each tier, and their difference (tier − ${reference}) with a ${Math.round(a.bootstrap.confidence * 100)}% bootstrap interval that resamples each tier on its own, since the tiers ran separately. For req/s the overheads are changes in %, their difference in percentage points. "larger" means the tier makes the cost larger (more latency added, more throughput lost) with the whole interval on that side of 0.`,
+    `How much more or less each overhead and each rung costs on the other tiers than on ${reference}, the scenario's first tier: the median of the per-repetition overheads on each tier, and the shift between them (tier − ${reference}, Hodges–Lehmann) with Moses' exact interval for two independent samples, since the tiers ran separately; each interval states the confidence it reaches. For req/s the overheads are changes in %, their difference in percentage points. "larger" or "smaller" means the tier changes the cost by more than ±20% of the cost on ${reference}, "same" that it stays within that margin; verdicts are decided together with the rest of the report (see "How to read this").`,
     '',
-    `| tier | load | variant | over | overhead | on ${reference} | on the tier | tier − ${reference} [95% CI] | verdict |`,
+    `| tier | load | variant | over | overhead | on ${reference} | on the tier | tier − ${reference} [CI @conf] | verdict |`,
     '| --- | ---: | --- | --- | --- | ---: | ---: | ---: | --- |',
   ];
   for (const r of a.tierContrasts) {
     const digits = r.unit === 'ms' ? 3 : 1;
     const difference =
       Math.min(r.referenceRepetitions, r.tierRepetitions) >= minimumRepetitions
-        ? withInterval(r.difference, r.differenceLow, r.differenceHigh, digits)
+        ? withInterval(r.difference, r.differenceLow, r.differenceHigh, digits, r.confidence)
         : `${signed(r.difference, digits)} (n=${r.referenceRepetitions}/${r.tierRepetitions}, no interval)`;
     lines.push(
       `| ${r.tier} | ${levelShort(r.loadMode, r.level)} | ${r.variant} | ${r.over} | ${contrastFigure(r)} | ${signed(r.referenceMedian, digits)} | ${signed(r.tierMedian, digits)} | ${difference} | ${r.verdict} |`,
@@ -257,10 +257,13 @@ function contrastFinding(r: TierContrastRow, sayLevel: boolean): string {
   const at = sayLevel ? ` at ${levelLabel(r.loadMode, r.level)}` : '';
   const who = r.kind === 'overhead' ? `the ${r.variant} sidecar` : r.variant;
   const over = r.kind === 'rung' ? ` over ${r.over}` : '';
-  if (r.verdict === 'same')
+  if (r.verdict === 'same') {
+    const d = r.unit === 'ms' ? 3 : 1;
+    const within = `within ±${fixed(r.margin, d)}${r.unit === 'ms' ? ' ms' : ' points'} [${fixed(r.differenceLow, d)}, ${fixed(r.differenceHigh, d)}]`;
     return r.metric === 'achievedRps'
-      ? `On ${r.tier} ${who} changes throughput${over} exactly as on ${r.referenceTier}${at}.`
-      : `On ${r.tier} ${who} adds exactly the same ${percentileName(r)}${over} as on ${r.referenceTier}${at}.`;
+      ? `On ${r.tier} ${who} changes throughput${over} as on ${r.referenceTier}${at}, ${within}.`
+      : `On ${r.tier} ${who} adds the same ${percentileName(r)}${over} as on ${r.referenceTier}${at}, ${within}.`;
+  }
   // Oriented so that the numbers say how much more (or less) the tier costs.
   const worse = r.verdict === 'larger';
   const sign = r.higherIsWorse === worse ? 1 : -1;
@@ -341,7 +344,7 @@ function noiseFloorSection(a: RunAnalysis): string[] {
   const lines = [
     '## Noise floor (A/A)',
     '',
-    'The same configuration ran twice under two names. The smallest overhead this run could have detected (80% power, 95% confidence):',
+    'The same configuration ran twice under two names. The smallest overhead this run could have detected (80% power, at the confidence each A/A interval reaches):',
     '',
     '| copy | of | tier | load | A/A Δp50 ms [CI] | detectable p50 | A/A Δp99 ms [CI] | detectable p99 |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
@@ -349,7 +352,7 @@ function noiseFloorSection(a: RunAnalysis): string[] {
   for (const f of a.noiseFloors) {
     const pct = (v: number | null) => (v === null ? '' : ` (${fixed(v, 1)}%)`);
     lines.push(
-      `| ${f.variant} | ${f.copyOf} | ${f.tier} | ${levelShort(f.loadMode, f.level)} | ${withInterval(f.p50.deltaMedian, f.p50.deltaLow, f.p50.deltaHigh, 3)} | ${fixed(f.p50.smallestDetectable, 3)} ms${pct(f.p50.smallestDetectablePct)} | ${withInterval(f.p99.deltaMedian, f.p99.deltaLow, f.p99.deltaHigh, 3)} | ${fixed(f.p99.smallestDetectable, 3)} ms${pct(f.p99.smallestDetectablePct)} |`,
+      `| ${f.variant} | ${f.copyOf} | ${f.tier} | ${levelShort(f.loadMode, f.level)} | ${withInterval(f.p50.deltaMedian, f.p50.deltaLow, f.p50.deltaHigh, 3, f.p50.confidence)} | ${fixed(f.p50.smallestDetectable, 3)} ms${pct(f.p50.smallestDetectablePct)} | ${withInterval(f.p99.deltaMedian, f.p99.deltaLow, f.p99.deltaHigh, 3, f.p99.confidence)} | ${fixed(f.p99.smallestDetectable, 3)} ms${pct(f.p99.smallestDetectablePct)} |`,
     );
   }
   if (a.noiseFloors.some((f) => f.p50.systematicDifference || f.p99.systematicDifference))
@@ -393,9 +396,9 @@ function readingNotes(input: RunAnalysis): string[] {
     '## How to read this',
     '',
     '- Every meshed request crosses two proxies per edge: the caller\'s outbound sidecar and the service\'s inbound sidecar, as in Istio. "proxy" figures are the sum over all sidecars of the variant.',
-    `- Δ columns are medians of per-repetition differences (variant − \`${input.baselineVariant}\`, same tier, level and repetition) with ${Math.round(input.bootstrap.confidence * 100)}% percentile-bootstrap intervals (${input.bootstrap.resamples.toLocaleString('en-US')} resamples, seeded with the run's seed). With few repetitions the intervals are wide; that is the honest answer.`,
-    `- Verdicts compare the variant with the baseline on the relative interval: "higher" when the whole interval lies above +${input.minEffectPct}%, "no change" when it lies within ±${input.minEffectPct}%, "inconclusive" otherwise (with a rough number of repetitions that would likely decide it).`,
-    '- Latency percentiles of a cell come from the merged HDR histograms of its trials (µs resolution), never from averaging percentiles.',
+    `- Two different estimands: the p50/p90/p99 columns are **pooled** percentiles of the cell (all its trials' HDR histograms merged, µs resolution, never averaged), while Δ columns are the **median of per-repetition differences** (variant − \`${input.baselineVariant}\`, same tier, level and repetition). A Δ is therefore not the difference of two pooled columns.`,
+    `- Every interval is exact and distribution-free (order statistics of the per-repetition differences: the sign-test interval for a median), asked for at ${Math.round(input.interval.confidence * 100)}%, and printed with the confidence it actually reaches (\`@96.9%\`): ${Math.round(input.interval.confidence * 100)}% needs at least 6 repetitions; 3 reach only 75%, 5 reach 93.8%. An interval below the asked level is still shown, with its real level.`,
+    `- Verdicts against the baseline use the per-repetition relative change: "higher" (worse beyond +${input.minEffectPct}%), "lower", "no change" (within ±${input.minEffectPct}%, two one-sided tests) or "can't tell". All ${input.verdictFamilySize} verdicts of this report are decided together: exact one-sided p-values adjusted with Benjamini–Hochberg, a call made when q ≤ ${input.verdictAlpha} (at most ${Math.round(input.verdictAlpha * 100)}% of the calls are expected to be wrong). "can't tell" gives the repetitions a power calculation at the observed spread says would likely decide.`,
     '- Proxy CPU per 1,000 requests (equal to µs per request) is the steadiest figure on a small host; lead with it. It is higher at low load, where nothing is batched.',
     `- Under load, achieved req/s on this ${cpuCount}-vCPU host mostly measures the load generator, the app and the proxies sharing ${cpuCount} cores; read it as a relative number, not as proxy capacity.`,
     '- Foreign CPU is host CPU used by processes outside the run (co-tenants); steal only shows contention from the hypervisor.' +

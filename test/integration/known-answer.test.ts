@@ -14,7 +14,7 @@
  */
 import * as ss from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
-import { pairedDifferences } from '../../src/analysis/bootstrap.js';
+import { pairedDifferences } from '../../src/analysis/pairing.js';
 import { runScenario } from '../../src/runner/run-scenario.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import { summarizeCells } from '../../src/analysis/cell-summary.js';

@@ -54,6 +54,6 @@ describe('the gate within one run', () => {
     const onlyNew = interleavedRun(4, 4, 1).filter((t) => t.variant !== 'haproxy-old');
     const result = compareVariantsInRun(onlyNew, 'baseline', options);
     expect(result.rows).toEqual([]);
-    expect(result.unmatched).toEqual(['this-host · 1 connection · haproxy-new · latencyP50Ms: no repetition ran both haproxy-new and haproxy-old']);
+    expect(result.unmatched).toEqual(['this-host · 1 connection · haproxy-new · latencyP50Ms: no repetition ran both haproxy-new and haproxy-old and baseline']);
   });
 });

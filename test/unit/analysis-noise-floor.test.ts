@@ -1,10 +1,10 @@
 import { probit } from 'simple-statistics';
 import { describe, expect, it } from 'vitest';
-import type { Observation } from '../../src/analysis/bootstrap.js';
+import type { Observation } from '../../src/analysis/pairing.js';
 import { computeOverhead } from '../../src/analysis/overhead.js';
 import { noiseFloor, noiseFloorFromTrials } from '../../src/analysis/noise-floor.js';
 import { createRng, normalSample } from '../../src/analysis/random.js';
-import { decideVerdict } from '../../src/analysis/verdict.js';
+import { decideVerdicts } from '../../src/analysis/verdict.js';
 
 function aaRun(seed: number, repetitions: number, noiseSdMs: number, shiftMs = 0) {
   const random = createRng(seed);
@@ -20,12 +20,13 @@ function aaRun(seed: number, repetitions: number, noiseSdMs: number, shiftMs = 0
 
 describe('noiseFloor', () => {
   it('derives the floor from the A/A interval at 80% power by default', () => {
-    const floor = noiseFloorFromTrials({ ...aaRun(1, 10, 0.5), metric: 'latencyP99Ms', bootstrap: { seed: 2 } });
+    const floor = noiseFloorFromTrials({ ...aaRun(1, 10, 0.5), metric: 'latencyP99Ms' });
     expect(floor.n).toBe(10);
     expect(floor.unit).toBe('ms');
     expect(floor.systematicDifference).toBe(false);
     expect(floor.halfWidth).toBe(Math.max(floor.deltaMedian - floor.deltaLow, floor.deltaHigh - floor.deltaMedian));
-    const z = probit(0.975);
+    // The z of the confidence the A/A interval actually reaches (97.9% at 10 repetitions).
+    const z = probit(1 - (1 - floor.confidence) / 2);
     expect(floor.smallestDetectable).toBeCloseTo((floor.halfWidth * (z + probit(0.8))) / z, 10);
     expect(floor.smallestDetectablePct).not.toBeNull();
     // Within-repetition noise of sd 0.5 ms per trial: the difference has sd ~0.7 ms, and a median of
@@ -46,8 +47,8 @@ describe('noiseFloor', () => {
     let detected = 0;
     for (let seed = 0; seed < 100; seed++) {
       const { first, second } = aaRun(700 + seed, 10, 0.5, floor.smallestDetectable);
-      const overhead = computeOverhead({ variantTrials: second, baselineTrials: first, metric: 'latencyP99Ms', bootstrap: { seed } });
-      if (decideVerdict({ ...overhead, threshold: 0, n: overhead.pairs }).verdict === 'regression') detected++;
+      const overhead = computeOverhead({ variantTrials: second, baselineTrials: first, metric: 'latencyP99Ms' });
+      if (decideVerdicts([{ evidence: { kind: 'paired', scale: 'linear', values: overhead.deltas }, margin: 0, higherIsWorse: true, unit: 'ms' }])[0].verdict === 'regression') detected++;
     }
     expect(detected).toBeGreaterThanOrEqual(55);
   });

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { Observation } from '../../src/analysis/bootstrap.js';
-import { computeOverhead } from '../../src/analysis/overhead.js';
+import type { Observation } from '../../src/analysis/pairing.js';
+import { computeOverhead, type Overhead } from '../../src/analysis/overhead.js';
 import { createRng, normalSample } from '../../src/analysis/random.js';
-import { decideVerdict } from '../../src/analysis/verdict.js';
+import { decideVerdicts } from '../../src/analysis/verdict.js';
+
+/** One figure decided on its own: the per-repetition differences (or relative changes) against ±margin. */
+const verdictOf = (o: Overhead, margin: number, relative = false) =>
+  decideVerdicts([{ evidence: { kind: 'paired', scale: 'linear', values: relative ? o.relatives! : o.deltas }, margin, higherIsWorse: o.higherIsWorse, unit: relative ? '%' : o.unit }])[0];
 
 /**
  * A synthetic run: per repetition a drift shared by both variants (what interleaving buys), plus
@@ -23,7 +27,7 @@ function syntheticRun(options: { seed: number; repetitions: number; baseMs: numb
 describe('computeOverhead', () => {
   it('finds a known +2.0 ms shift on a noisy base in 10 repetitions and calls it a regression', () => {
     const run = syntheticRun({ seed: 1, repetitions: 10, baseMs: 20, shiftMs: 2, driftSdMs: 2, noiseSdMs: 0.5 });
-    const overhead = computeOverhead({ ...run, metric: 'latencyP99Ms', bootstrap: { seed: 7 } });
+    const overhead = computeOverhead({ ...run, metric: 'latencyP99Ms' });
 
     expect(overhead.unit).toBe('ms');
     expect(overhead.pairs).toBe(10);
@@ -35,16 +39,12 @@ describe('computeOverhead', () => {
     expect(overhead.relativeLowPct!).toBeLessThanOrEqual(10);
     expect(overhead.relativeHighPct!).toBeGreaterThanOrEqual(10);
 
-    const verdict = decideVerdict({
-      deltaLow: overhead.deltaLow,
-      deltaHigh: overhead.deltaHigh,
-      threshold: 0.5,
-      higherIsWorse: overhead.higherIsWorse,
-      n: overhead.pairs,
-      unit: overhead.unit,
-    });
+    const verdict = verdictOf(overhead, 0.5);
     expect(verdict.verdict).toBe('regression');
-    expect(verdict.reason).toMatch(/entirely above \+0\.5 ms/);
+    expect(verdict.reason).toMatch(/worse beyond ±0\.5 ms/);
+    // 10 repetitions reach 97.9% for the median, more than the 95% asked for.
+    expect(overhead.confidence).toBeCloseTo(1 - 22 / 1024, 12);
+    expect(overhead.reachesRequested).toBe(true);
   });
 
   it('covers the true shift in most of many synthetic runs', () => {
@@ -53,31 +53,36 @@ describe('computeOverhead', () => {
     const runs = 100;
     for (let seed = 0; seed < runs; seed++) {
       const run = syntheticRun({ seed: 500 + seed, repetitions: 10, baseMs: 20, shiftMs: 2, driftSdMs: 2, noiseSdMs: 0.5 });
-      const overhead = computeOverhead({ ...run, metric: 'latencyP99Ms', bootstrap: { seed } });
+      const overhead = computeOverhead({ ...run, metric: 'latencyP99Ms' });
       if (overhead.deltaLow <= 2 && 2 <= overhead.deltaHigh) covered++;
-      if (decideVerdict({ ...overhead, threshold: 0.5, n: overhead.pairs }).verdict === 'regression') regressions++;
+      if (verdictOf(overhead, 0.5).verdict === 'regression') regressions++;
     }
-    expect(covered).toBeGreaterThanOrEqual(85);
+    // The printed 97.9% is the real coverage (test/unit/analysis-coverage.test.ts checks it closely).
+    expect(covered).toBeGreaterThanOrEqual(90);
     expect(regressions).toBeGreaterThanOrEqual(95);
   });
 
   it('gives no-change for identical distributions with enough repetitions', () => {
     const run = syntheticRun({ seed: 2, repetitions: 30, baseMs: 20, shiftMs: 0, driftSdMs: 2, noiseSdMs: 0.5 });
-    const overhead = computeOverhead({ ...run, metric: 'latencyP50Ms', bootstrap: { seed: 3 } });
-    const verdict = decideVerdict({ ...overhead, threshold: 0.5, n: overhead.pairs });
+    const overhead = computeOverhead({ ...run, metric: 'latencyP50Ms' });
+    // The differences have sd ~0.7 ms; a sign-test equivalence at ±0.5 ms would need ~50 repetitions, at ±1 ms 30 decide.
+    const verdict = verdictOf(overhead, 1);
     expect(verdict.verdict).toBe('no-change');
+    expect(verdictOf(overhead, 0.5).verdict).toBe('inconclusive');
     expect(overhead.deltaLow).toBeLessThanOrEqual(0);
     expect(overhead.deltaHigh).toBeGreaterThanOrEqual(0);
   });
 
   it('gives inconclusive with a repetitions estimate for a tiny sample', () => {
     const run = syntheticRun({ seed: 3, repetitions: 2, baseMs: 20, shiftMs: 2, driftSdMs: 2, noiseSdMs: 0.5 });
-    const overhead = computeOverhead({ ...run, metric: 'latencyP99Ms', bootstrap: { seed: 3 } });
+    const overhead = computeOverhead({ ...run, metric: 'latencyP99Ms' });
     expect(overhead.pairs).toBe(2);
-    const verdict = decideVerdict({ ...overhead, threshold: 0.5, n: overhead.pairs });
+    const verdict = verdictOf(overhead, 0.5);
     expect(verdict.verdict).toBe('inconclusive');
-    expect(verdict.repetitionsNeeded).toBeGreaterThanOrEqual(3);
-    expect(verdict.reason).toMatch(/only 2 repetitions/);
+    expect(verdict.reason).toMatch(/can't tell/);
+    // Two values reach 50% at most: the interval says so rather than pretending to 95%.
+    expect(overhead.confidence).toBeCloseTo(0.5, 12);
+    expect(overhead.reachesRequested).toBe(false);
   });
 
   it('treats lower throughput as the worse direction', () => {
@@ -88,16 +93,9 @@ describe('computeOverhead', () => {
     expect(overhead.higherIsWorse).toBe(false);
     expect(overhead.relativeLowPct!).toBeLessThanOrEqual(-20);
     expect(overhead.relativeHighPct!).toBeGreaterThanOrEqual(-20);
-    const verdict = decideVerdict({
-      deltaLow: overhead.relativeLowPct!,
-      deltaHigh: overhead.relativeHighPct!,
-      threshold: 5,
-      higherIsWorse: overhead.higherIsWorse,
-      n: overhead.pairs,
-      unit: '%',
-    });
+    const verdict = verdictOf(overhead, 5, true);
     expect(verdict.verdict).toBe('regression');
-    expect(verdict.reason).toMatch(/entirely below −5%/);
+    expect(verdict.reason).toMatch(/worse beyond ±5%/);
   });
 
   it('leaves relative overhead empty when the baseline has none of the metric', () => {
@@ -130,12 +128,13 @@ describe('computeOverhead', () => {
     ).toThrow(/no repetition/);
   });
 
-  it('is deterministic for a seed', () => {
+  it('is exact and deterministic: no resampling, the same data give the same interval', () => {
     const run = syntheticRun({ seed: 9, repetitions: 8, baseMs: 20, shiftMs: 1, driftSdMs: 2, noiseSdMs: 0.5 });
-    const a = computeOverhead({ ...run, metric: 'latencyP99Ms', bootstrap: { seed: 5 } });
-    const b = computeOverhead({ ...run, metric: 'latencyP99Ms', bootstrap: { seed: 5 } });
+    const a = computeOverhead({ ...run, metric: 'latencyP99Ms' });
+    const b = computeOverhead({ ...run, metric: 'latencyP99Ms' });
     expect(b).toEqual(a);
-    expect(a.seed).toBe(5);
-    expect(a.resamples).toBe(10_000);
+    // 8 values: P(B ≤ 1) = 9/256 > 0.025, so 95% needs the whole range, which reaches 99.2%.
+    expect(a.confidence).toBeCloseTo(1 - 2 / 256, 12);
+    expect([a.deltaLow, a.deltaHigh]).toEqual([Math.min(...a.deltas), Math.max(...a.deltas)]);
   });
 });

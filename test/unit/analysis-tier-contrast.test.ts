@@ -3,11 +3,11 @@
  * reference tier, from per-repetition overheads resampled on each tier on its own.
  */
 import { describe, expect, it } from 'vitest';
-import { computeTierContrasts, type TierContrastRow } from '../../src/analysis/tier-contrast.js';
+import { computeTierContrasts, decideTierContrasts, type TierContrastRow } from '../../src/analysis/tier-contrast.js';
 import { makeRun } from '../helpers/run-factory.js';
 import { run, trials, variants } from './tier-synthetic.js';
 
-const rows = computeTierContrasts({ run, trials, baselineVariant: 'baseline', bootstrap: { seed: run.seed } });
+const rows = decideTierContrasts(computeTierContrasts({ run, trials, baselineVariant: 'baseline' }));
 const find = (tier: string, kind: TierContrastRow['kind'], variant: string, metric: TierContrastRow['metric']) => {
   const row = rows.find((r) => r.tier === tier && r.kind === kind && r.variant === variant && r.metric === metric);
   if (!row) throw new Error(`no row for ${tier} ${kind} ${variant} ${metric}`);
@@ -43,13 +43,13 @@ describe('computeTierContrasts', () => {
     expect(find('shared-vcpu', 'overhead', 'nginx-mtls', 'latencyP50Ms').difference).toBeCloseTo(0, 9);
   });
 
-  it('gives an interval covering 0 when two tiers have the same overheads', () => {
+  it('calls two tiers with the same overheads "same": an interval around 0 within the ±20% margin', () => {
     for (const metric of ['latencyP50Ms', 'latencyP99Ms'] as const) {
       const row = find('slow-disk', 'overhead', 'nginx-mtls', metric);
       expect(row.difference).toBeCloseTo(0, 9);
       expect(row.differenceLow).toBeLessThan(0);
       expect(row.differenceHigh).toBeGreaterThan(0);
-      expect(row.verdict).toBe('inconclusive');
+      expect(row.verdict).toBe('same');
     }
   });
 
@@ -67,31 +67,30 @@ describe('computeTierContrasts', () => {
   });
 
   it('calls a tier that makes the overhead smaller "smaller"', () => {
-    const reversed = computeTierContrasts({ run: makeRun({ variants, tiers: ['shared-vcpu', 'dedicated'], seed: 7 }), trials, baselineVariant: 'baseline', bootstrap: { seed: 7 } });
+    const reversed = decideTierContrasts(computeTierContrasts({ run: makeRun({ variants, tiers: ['shared-vcpu', 'dedicated'], seed: 7 }), trials, baselineVariant: 'baseline' }));
     const row = reversed.find((r) => r.tier === 'dedicated' && r.kind === 'overhead' && r.variant === 'nginx-mtls' && r.metric === 'latencyP99Ms')!;
     expect(row.difference).toBeCloseTo(-2, 9);
     expect(row.verdict).toBe('smaller');
   });
 
-  it('is seeded: the same seed gives the same intervals, from at least 10,000 resamples', () => {
-    const again = computeTierContrasts({ run, trials, baselineVariant: 'baseline', bootstrap: { seed: run.seed } });
+  it('is exact: the same data give the same intervals, each with the confidence it reaches', () => {
+    const again = decideTierContrasts(computeTierContrasts({ run, trials, baselineVariant: 'baseline' }));
     expect(again).toEqual(rows);
-    expect(rows.every((r) => r.seed === 7 && r.resamples >= 10_000 && r.confidence === 0.95)).toBe(true);
-    expect(() => computeTierContrasts({ run, trials, baselineVariant: 'baseline', bootstrap: { seed: 7, resamples: 500 } })).toThrow(RangeError);
+    expect(rows.every((r) => r.confidence >= 0.95 && r.reachesRequested)).toBe(true);
   });
 
   it('gives no verdict below three repetitions on either tier', () => {
     const few = trials.filter((t) => t.tier !== 'shared-vcpu' || t.repetition <= 2);
-    const row = computeTierContrasts({ run, trials: few, baselineVariant: 'baseline', bootstrap: { seed: 7 } }).find(
+    const row = decideTierContrasts(computeTierContrasts({ run, trials: few, baselineVariant: 'baseline' })).find(
       (r) => r.tier === 'shared-vcpu' && r.variant === 'nginx-mtls' && r.metric === 'latencyP99Ms',
     )!;
     expect(row).toMatchObject({ tierRepetitions: 2, referenceRepetitions: 8, verdict: 'inconclusive' });
   });
 
   it('says nothing for a run with one tier, or for a tier that lacks a cell', () => {
-    expect(computeTierContrasts({ run: makeRun({ variants, tiers: ['dedicated'] }), trials, baselineVariant: 'baseline', bootstrap: {} })).toEqual([]);
+    expect(decideTierContrasts(computeTierContrasts({ run: makeRun({ variants, tiers: ['dedicated'] }), trials, baselineVariant: 'baseline' }))).toEqual([]);
     const withoutLog = trials.filter((t) => !(t.tier === 'dedicated' && t.variant === 'nginx-mtls-log'));
-    const left = computeTierContrasts({ run, trials: withoutLog, baselineVariant: 'baseline', bootstrap: { seed: 7 } });
+    const left = decideTierContrasts(computeTierContrasts({ run, trials: withoutLog, baselineVariant: 'baseline' }));
     expect(left.some((r) => r.variant === 'nginx-mtls-log')).toBe(false);
     expect(left.filter((r) => r.variant === 'nginx-mtls')).toHaveLength(4);
   });

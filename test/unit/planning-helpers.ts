@@ -4,7 +4,7 @@ import type { CostPoint, Estimate, MeasuredVariant, Measurements, TierNoise } fr
 export const MiB = 2 ** 20;
 
 export function est(estimate: number, low = estimate, high = estimate): Estimate {
-  return { estimate, low, high };
+  return { estimate, low, high, confidence: 0.95 };
 }
 
 export function point(p: { achievedRps: number; cpuMsPer1k: Estimate; rssBytes: Estimate; connections?: number }): CostPoint {

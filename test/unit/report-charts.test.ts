@@ -58,7 +58,7 @@ describe('chart specs (golden)', () => {
 });
 
 describe('chart data', () => {
-  it('overhead bars carry no interval below three paired repetitions', () => {
+  it('overhead bars carry no interval that does not reach the asked confidence (2 pairs reach 50%)', () => {
     const bars = overheadBars(syntheticCells());
     const thin = bars.filter((b) => b.tier === 'shared' && b.level === '16 connections' && b.variant === 'envoy-mtls');
     expect(thin).toHaveLength(2);

@@ -8,7 +8,7 @@ import type { Overhead } from '../../src/analysis/overhead.js';
 import type { SampleRecord, TrialRecord } from '../../src/results/schema.js';
 import { makeTrial } from '../helpers/trial-factory.js';
 
-function overhead(metric: string, deltaMedian: number, low: number, high: number, pairs = 3): Overhead {
+function overhead(metric: string, deltaMedian: number, low: number, high: number, pairs = 6): Overhead {
   return {
     metric,
     unit: metric === 'achievedRps' ? 'req/s' : 'ms',
@@ -23,13 +23,16 @@ function overhead(metric: string, deltaMedian: number, low: number, high: number
     relativeHighPct: high * 100,
     pairs,
     unpairedRepetitions: [],
-    confidence: 0.95,
-    resamples: 10_000,
-    seed: 1,
+    deltas: [low, deltaMedian, high],
+    relatives: [low * 100, deltaMedian * 100, high * 100],
+    // What n pairs reach for a median's order-statistic interval: 1 − 2·2^−n.
+    confidence: 1 - 2 * 2 ** -pairs,
+    requestedConfidence: 0.95,
+    reachesRequested: 1 - 2 * 2 ** -pairs >= 0.95,
   };
 }
 
-export function cell(tier: string, connections: number, variant: string, scale: number, pairs = 3): CellSummary {
+export function cell(tier: string, connections: number, variant: string, scale: number, pairs = 6): CellSummary {
   const isBaseline = variant === 'baseline';
   const p50 = 0.2 * scale;
   return {
@@ -74,7 +77,7 @@ export function syntheticCells(): CellSummary[] {
       const noisy = tier === 'shared' ? 1.3 : 1;
       cells.push(cell(tier, connections, 'baseline', load * noisy));
       cells.push(cell(tier, connections, 'haproxy-mtls', 2 * load * noisy));
-      cells.push(cell(tier, connections, 'envoy-mtls', 2.4 * load * noisy, tier === 'shared' && connections === 16 ? 2 : 3));
+      cells.push(cell(tier, connections, 'envoy-mtls', 2.4 * load * noisy, tier === 'shared' && connections === 16 ? 2 : 6));
     }
   return cells;
 }

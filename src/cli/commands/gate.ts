@@ -37,6 +37,8 @@ export interface GateArgs {
   map: string[];
   excludeFlagged: boolean;
   basis: string;
+  /** One-sided error of each kind of claim (default 0.05). */
+  alpha?: number;
 }
 
 export async function gateCommand(args: GateArgs, out: CliOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -54,6 +56,7 @@ export async function gateCommand(args: GateArgs, out: CliOutput, env: NodeJS.Pr
   }
   if (!(gateBases as readonly string[]).includes(args.basis)) throw new InvalidInputError(`unknown --basis "${args.basis}"; choose from ${gateBases.join(', ')}`);
   const basis = args.basis as GateBasis;
+  if (args.alpha !== undefined && !(args.alpha > 0 && args.alpha < 0.5)) throw new InvalidInputError(`--alpha must be between 0 and 0.5, got ${args.alpha}`);
   const reference = await readRunFolder(args.reference);
   if (args.candidate === undefined) return gateWithinRun(args, reference, metrics, variantMap, out, env);
   const candidate = await readRunFolder(args.candidate);
@@ -68,7 +71,7 @@ export async function gateCommand(args: GateArgs, out: CliOutput, env: NodeJS.Pr
     reference.trials,
     candidate.trials,
     { reference: recordedBaseline(reference.run, args.reference), candidate: recordedBaseline(candidate.run, args.candidate) },
-    { metrics, basis, thresholdPct: args.thresholdPct, variantMap, excludeFlagged: args.excludeFlagged, bootstrap: { seed: candidate.run.seed } },
+    { metrics, basis, thresholdPct: args.thresholdPct, variantMap, excludeFlagged: args.excludeFlagged, alpha: args.alpha },
   );
   const markdown = renderGateMarkdown({
     referenceRunId: reference.run.runId,
@@ -94,7 +97,7 @@ async function gateWithinRun(args: GateArgs, run: RunFolder, metrics: GateMetric
     thresholdPct: args.thresholdPct,
     pairs,
     excludeFlagged: args.excludeFlagged,
-    bootstrap: { seed: run.run.seed },
+    alpha: args.alpha,
   });
   const markdown = renderGateMarkdown({
     referenceRunId: run.run.runId,

@@ -1,11 +1,10 @@
 /**
  * What the mesh adds to the median and to the tail: Δp50 and Δp99 of each variant over the
- * baseline of the same tier and level, with the bootstrap interval as an error bar. Below the
+ * baseline of the same tier and level, with its exact interval as an error bar. Below the
  * verdict's minimum number of pairs there is no honest interval, so no bar is drawn for it.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { CellSummary } from '../../analysis/cell-summary.js';
-import { minimumRepetitions } from '../../analysis/verdict.js';
 import { categoryAxis, chartConfig, loadLevel, round, unique, variantStyle } from './style.js';
 
 export interface OverheadBar {
@@ -35,7 +34,8 @@ export function overheadBars(cells: readonly CellSummary[]): OverheadBar[] {
     for (const [metric, field] of metrics) {
       const o = cell.overhead[field];
       if (!o) continue;
-      const withInterval = o.pairs >= minimumRepetitions;
+      // A bar has no place for its confidence, so it shows only intervals that reach the level asked for.
+      const withInterval = o.reachesRequested;
       bars.push({
         tier: cell.tier,
         level: level.label,
@@ -60,7 +60,7 @@ export function overheadBarsSpec(cells: readonly CellSummary[]): TopLevelSpec {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: 'Latency overhead over the baseline',
-      subtitle: ['median of per-repetition differences (variant − baseline)', `error bars: bootstrap interval (none below ${minimumRepetitions} repetitions)`],
+      subtitle: ['median of per-repetition differences (variant − baseline)', 'error bars: exact interval of the median, where it reaches 95% (6 repetitions or more)'],
     },
     config: chartConfig,
     data: { values: bars.map((b) => ({ ...b })) },
