@@ -68,7 +68,7 @@ export function renderGateMarkdown(input: GateReportInput): string {
     const unit = r.basis === 'overhead-pct' ? ' pp' : '%';
     const needed = r.repetitionsNeeded?.kind === 'estimate' ? `~${r.repetitionsNeeded.repetitions}` : r.repetitionsNeeded?.kind === 'beyond-cap' ? `not below ${r.repetitionsNeeded.cap}` : r.repetitionsNeeded?.kind === 'on-threshold' ? 'never (on the threshold)' : '';
     lines.push(
-      `| ${r.tier} | ${levelShort(r.loadMode, r.level)} | ${r.variant}${r.referenceVariant !== r.variant ? ` (${input.withinRun ? 'vs' : 'was'} ${r.referenceVariant})` : ''} | ${metricLabels[r.metric]} | ${show(r.referenceMedian)} | ${show(r.candidateMedian)} | ${withInterval(r.changePct, r.changeLowPct, r.changeHighPct, 1, r.confidence)}${unit} | ${verdictLabels[r.verdict]} | ${r.reason} | ${needed} |`,
+      `| ${r.tier} | ${levelShort(r.loadMode, r.level)} | ${r.variant}${r.referenceVariant !== r.variant ? ` (${input.withinRun ? 'vs' : 'was'} ${r.referenceVariant})` : ''} | ${metricLabels[r.metric]} | ${show(r.referenceMedian)} | ${show(r.candidateMedian)} | ${withInterval(r.changePct, r.changeLowPct, r.changeHighPct, 1)}${unit} @${confidenceLabel(r.confidence)} | ${verdictLabels[r.verdict]} | ${r.reason} | ${needed} |`,
     );
   }
   lines.push('', result.errorControl, `Each interval's bounds are one-sided ${confidenceLabel(r0Alpha(result))} bounds (so the two-sided level shown is lower); they are exact and distribution-free (${input.withinRun ? 'order statistics of the per-repetition ratios: the sign-test interval' : "Moses' interval of the Hodges–Lehmann ratio between the two runs' repetitions"}).`);
@@ -82,7 +82,7 @@ export function renderGateMarkdown(input: GateReportInput): string {
       '',
       ...result.controls.map(
         (c) =>
-          `- ${c.tier} · ${levelLabel(c.loadMode, c.level)} · baseline ${controlLabels[c.figure]}: ${fixed(c.referenceMedian, 3)} → ${fixed(c.candidateMedian, 3)}, ${withInterval(c.changePct, c.changeLowPct, c.changeHighPct, 1, c.confidence)}%${c.moved ? ' ⚠️' : ''}`,
+          `- ${c.tier} · ${levelLabel(c.loadMode, c.level)} · baseline ${controlLabels[c.figure]}: ${fixed(c.referenceMedian, 3)} → ${fixed(c.candidateMedian, 3)}, ${withInterval(c.changePct, c.changeLowPct, c.changeHighPct, 1)}% @${confidenceLabel(c.confidence)}${c.moved ? ' ⚠️' : ''}`,
       ),
     );
   }

@@ -33,7 +33,7 @@ describe('meshbench compare', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`html: ${path.join(out, 'compare.html')}`);
     const md = readFileSync(path.join(out, 'compare.md'), 'utf8');
-    expect(md).toContain('| variant | Δp50 ms [95% CI] `this-host` | Δp50 ms [95% CI] `dedicated` |');
+    expect(md).toContain('| variant | Δp50 ms [CI @conf] `this-host` | Δp50 ms [CI @conf] `dedicated` |');
   });
 
   it('exits 2 with the differences when the scenarios do not match', async () => {
