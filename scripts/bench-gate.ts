@@ -38,7 +38,7 @@ topology: { services: [ { name: echo } ] }
 variants:
   - { name: baseline }
 ${variants.map((v) => `  - ${v}`).join('\n')}
-load: { connections: [1, 16], durationSeconds: 2, warmupSeconds: 0.5 }
+load: { connections: [1, 16], durationSeconds: ${quickstart.load.mode === 'closed' ? quickstart.load.durationSeconds : 1}, warmupSeconds: ${quickstart.load.warmupSeconds} }
 repetitions: ${repetitions}
 tiers: ${JSON.stringify(quickstart.tiers)}
 quiescence: { maxWaitSeconds: 3 }

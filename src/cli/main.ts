@@ -17,6 +17,7 @@ import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { validateCommand } from './commands/validate.js';
 import { processOutput, type CliOutput } from './output.js';
+import { parseFlagLimitOptions } from './flag-limit-option.js';
 
 export async function main(argv: string[], out: CliOutput = processOutput): Promise<number> {
   const abort = new AbortController();
@@ -93,9 +94,10 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
       (y) =>
         y
           .positional('runDir', { type: 'string', demandOption: true })
-          .option('exclude-flagged', { type: 'boolean', default: false, describe: 'leave out trials that crossed a flag limit' }),
+          .option('exclude-flagged', { type: 'boolean', default: false, describe: 'leave out trials that crossed a flag limit' })
+          .option('flag-limit', { type: 'string', array: true, default: [], describe: 'NAME=NUMBER: a flag limit instead of the scenario\'s (flags are recomputed from the records), e.g. stealPct=2' }),
       async (a) => {
-        exitCode = await reportCommand(a.runDir, { excludeFlagged: a.excludeFlagged }, out);
+        exitCode = await reportCommand(a.runDir, { excludeFlagged: a.excludeFlagged, flagLimits: parseFlagLimitOptions(a.flagLimit) }, out);
       },
     )
     .command(
@@ -116,10 +118,11 @@ export async function main(argv: string[], out: CliOutput = processOutput): Prom
           })
           .option('map', { type: 'string', array: true, default: [], describe: 'NEW=OLD: a renamed variant (two runs), or the variants to compare (one run)' })
           .option('exclude-flagged', { type: 'boolean', default: false, describe: 'leave out trials that crossed a flag limit' })
+          .option('flag-limit', { type: 'string', array: true, default: [], describe: 'NAME=NUMBER: a flag limit instead of the scenario\'s (flags are recomputed from the records)' })
           .option('alpha', { type: 'number', default: 0.05, describe: 'error rate of each kind of claim: false regression (family-wise, Holm) and false pass (each figure one-sided)' }),
       async (a) => {
         exitCode = await gateCommand(
-          { reference: a.reference, candidate: a.candidate, thresholdPct: a.thresholdPct, metrics: a.metrics, map: a.map, excludeFlagged: a.excludeFlagged, basis: a.basis, alpha: a.alpha },
+          { reference: a.reference, candidate: a.candidate, thresholdPct: a.thresholdPct, metrics: a.metrics, map: a.map, excludeFlagged: a.excludeFlagged, basis: a.basis, alpha: a.alpha, flagLimits: parseFlagLimitOptions(a.flagLimit) },
           out,
         );
       },

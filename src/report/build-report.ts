@@ -5,6 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { recomputeFlags } from '../analysis/flags.js';
+import type { FlagLimits } from '../scenario/schema.js';
 import { analyzeRun, type RunAnalysis } from '../analysis/run-analysis.js';
 import { readRunFolder, readSamples } from '../results/reader.js';
 import { renderMarkdownReport } from './markdown.js';
@@ -23,11 +25,14 @@ export interface BuiltReport {
 
 export interface ReportOptions {
   excludeFlagged?: boolean;
+  /** Flag limits that override the scenario's; flags are always recomputed from the records. */
+  flagLimits?: Partial<FlagLimits>;
 }
 
 export async function buildReport(runDir: string, options: ReportOptions = {}): Promise<BuiltReport> {
-  const { run, trials } = await readRunFolder(runDir);
+  const { run, trials: recorded } = await readRunFolder(runDir);
   const samples = await readSamples(runDir);
+  const trials = recomputeFlags(run, recorded, samples, options.flagLimits);
   const analysis = analyzeRun(run, trials, { excludeFlagged: options.excludeFlagged, where: runDir, samples });
   const markdownPath = path.join(runDir, 'report.md');
   const summaryCsvPath = path.join(runDir, 'summary.csv');

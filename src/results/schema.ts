@@ -60,6 +60,8 @@ export const processFiguresSchema = z.object({
   /** Highest resident set size seen (VmHWM, summed over the tree). */
   rssPeakBytes: z.number(),
   rssEndBytes: z.number(),
+  /** Time its threads spent runnable but waiting for a CPU (schedstat run_delay), seconds; null before it was recorded. */
+  runQueueWaitSeconds: z.number().nullable().default(null),
 });
 export type ProcessFigures = z.infer<typeof processFiguresSchema>;
 
@@ -121,7 +123,7 @@ export const quiescenceSchema = z.object({
   reached: z.boolean(),
 });
 
-export const flagKinds = ['loadgen-saturated', 'loadgen-late', 'steal', 'iowait', 'foreign-cpu', 'errors'] as const;
+export const flagKinds = ['loadgen-saturated', 'loadgen-late', 'loadgen-starved', 'steal', 'iowait', 'foreign-cpu', 'cpu-accounting', 'non-stationary', 'errors'] as const;
 export type FlagKind = (typeof flagKinds)[number];
 
 /** A reason to distrust a trial's figures: which limit it crossed, by how much. */

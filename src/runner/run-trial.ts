@@ -118,6 +118,7 @@ export async function runTrial(trial: PlannedTrial, ctx: TrialContext): Promise<
       quiescence,
       verification,
       flagLimits: ctx.flagLimits,
+      perSecondNode: samples.filter((s) => s.tMs > 0).map((s) => s.node),
       proxyStats: statsBefore && statsAfter ? proxyStatsWindow(statsBefore, statsAfter) : undefined,
       cpuThrottling: throttlingBefore && throttlingAfter ? throttlingBetween(throttlingBefore, throttlingAfter) : null,
     });

@@ -25,6 +25,8 @@ export interface TrialOutcome {
   quiescence: TrialRecord['quiescence'];
   verification: Verification;
   flagLimits: FlagLimits;
+  /** The node in each 1 Hz sample of the window, for flags decided per second. */
+  perSecondNode?: NodeWindow[];
   /** Counters the proxies keep themselves, over the window (Envoy), by component. */
   proxyStats?: Record<string, Record<string, number>>;
   cpuThrottling?: TrialRecord['cpuThrottling'];
@@ -98,7 +100,7 @@ export function buildTrialRecord(o: TrialOutcome): TrialRecord {
     verification: o.verification,
     // Per-second histograms (asked for when several processes are merged) are not part of the record.
     perSecond: o.load.perSecond.map(({ second, requests, latencyP50Ms, latencyP99Ms, latencyMaxMs }) => ({ second, requests, latencyP50Ms, latencyP99Ms, latencyMaxMs })),
-    flags: flagTrial({ node: o.node, processes: o.processes, errorRatePct, openLoop: open }, o.flagLimits),
+    flags: flagTrial({ node: o.node, processes: o.processes, errorRatePct, openLoop: open, perSecondNode: o.perSecondNode, perSecondLatency: o.load.perSecond, windowMs: o.windowMs }, o.flagLimits),
     proxyStats: o.proxyStats ?? {},
     cpuThrottling: o.cpuThrottling ?? null,
   };

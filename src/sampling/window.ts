@@ -24,6 +24,7 @@ import { parsePressure, pressureWindow, type Pressure, type PressureResource } f
 import { cpuWindow, parseProcStat, type ProcStat } from './proc-stat.js';
 import { ProcSession, childrenByParent, collectTree, defaultProcRoot, isPressureUnavailableError } from './proc-reader.js';
 import { parseUptimeSeconds } from './uptime.js';
+import { readProcessSchedstat } from './task-schedstat.js';
 
 /** One component of the trial; structurally the same as the backends' Component. */
 export interface ProcessGroup {
@@ -39,8 +40,12 @@ export interface ProcessReading {
   ppid: number;
   comm: string;
   startTimeTicks: number;
-  /** utime + stime, all threads. */
+  /** utime + stime, all threads (dead ones included), in clock ticks. */
   cpuTicks: number;
+  /** Sum of the live threads' scheduler runtime in ns (task-schedstat.ts); null where unavailable. */
+  cpuNs: number | null;
+  /** Sum of the live threads' run-queue wait in ns; null where unavailable. */
+  runQueueNs: number | null;
   vmRssBytes: number;
   vmHwmBytes: number;
 }
@@ -118,6 +123,7 @@ async function readSnapshot(groups: readonly ProcessGroup[], roots: ReadonlySet<
           comm: stat.comm,
           startTimeTicks: stat.startTimeTicks,
           cpuTicks: stat.utimeTicks + stat.stimeTicks,
+          ...schedstatOf(session.procRoot, pid),
           vmRssBytes: status?.vmRssBytes ?? 0,
           vmHwmBytes: status?.vmHwmBytes ?? 0,
         });
@@ -126,6 +132,11 @@ async function readSnapshot(groups: readonly ProcessGroup[], roots: ReadonlySet<
     groupReadings.push({ ...copyGroup(group), processes });
   }
   return { monotonicMs, uptimeSeconds, cpu, memory, pressure, disks, groups: groupReadings };
+}
+
+function schedstatOf(procRoot: string, pid: number): { cpuNs: number | null; runQueueNs: number | null } {
+  const read = readProcessSchedstat(procRoot, pid);
+  return { cpuNs: read?.runtimeNs ?? null, runQueueNs: read?.runQueueNs ?? null };
 }
 
 /** null when the kernel has no PSI (see readPressure in proc-reader). */
@@ -151,9 +162,8 @@ export interface WindowFigures {
 
 /**
  * Node and per-component figures for the window between two snapshots. Memory figures are
- * the values at the end of the window. Foreign CPU is the host's user+nice+system ticks minus
- * the components' utime+stime ticks, clamped at 0, in percent of all CPUs' ticks; irq and
- * softirq are left out of both sides because the kernel charges them to no process.
+ * the values at the end of the window. Component CPU is the scheduler's runtime in ns; foreign
+ * CPU is the host's busy time minus the components', unclamped (see below).
  */
 export function diffSnapshots(before: Snapshot, after: Snapshot, clkTck: number): WindowFigures {
   const windowMs = after.monotonicMs - before.monotonicMs;
@@ -165,30 +175,45 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, clkTck: number)
   // One tick of slack: start times are truncated to whole ticks and uptime to centiseconds.
   const windowStartTicks = Math.floor(before.uptimeSeconds * clkTck) - 1;
 
-  const ticksInWindow = (reading: ProcessReading): number => {
+  /**
+   * CPU seconds a process used in the window: scheduler nanoseconds when both readings have
+   * them, unless its ticks say more by over two ticks (threads that exited in the window carry
+   * their time only into the tick figure); ticks otherwise.
+   */
+  const secondsInWindow = (reading: ProcessReading): number => {
     const previous = beforeByPid.get(reading.pid);
-    if (previous && previous.startTimeTicks === reading.startTimeTicks) return Math.max(0, reading.cpuTicks - previous.cpuTicks);
-    if (reading.startTimeTicks >= windowStartTicks) return reading.cpuTicks;
+    if (previous && previous.startTimeTicks === reading.startTimeTicks) {
+      const tickSeconds = Math.max(0, reading.cpuTicks - previous.cpuTicks) / clkTck;
+      if (reading.cpuNs === null || previous.cpuNs === null) return tickSeconds;
+      const nsSeconds = Math.max(0, reading.cpuNs - previous.cpuNs) / 1e9;
+      return tickSeconds > nsSeconds + 2 / clkTck ? tickSeconds : nsSeconds;
+    }
+    // Started inside the window: everything it used so far counts.
+    if (reading.startTimeTicks >= windowStartTicks) return reading.cpuNs !== null ? Math.max(reading.cpuNs / 1e9, (reading.cpuTicks - 2) / clkTck) : reading.cpuTicks / clkTck;
     return 0;
   };
 
-  let componentTicks = 0;
+  let componentSeconds = 0;
   const windowSeconds = windowMs / 1000;
   const processes: ProcessFigures[] = after.groups.map((group) => {
-    let ticks = 0;
+    let cpuSeconds = 0;
+    let runQueueWaitSeconds: number | null = 0;
     let rssPeakBytes = 0;
     let rssEndBytes = 0;
     const pids = new Set<number>();
     for (const reading of group.processes) {
-      ticks += ticksInWindow(reading);
+      cpuSeconds += secondsInWindow(reading);
+      const previous = beforeByPid.get(reading.pid);
+      if (runQueueWaitSeconds !== null)
+        runQueueWaitSeconds =
+          reading.runQueueNs === null ? null : runQueueWaitSeconds + Math.max(0, reading.runQueueNs - (previous && previous.startTimeTicks === reading.startTimeTicks ? (previous.runQueueNs ?? reading.runQueueNs) : 0)) / 1e9;
       rssPeakBytes += reading.vmHwmBytes;
       rssEndBytes += reading.vmRssBytes;
       pids.add(reading.pid);
     }
     // Vanished processes stay listed: they were part of the component during the window.
     for (const reading of beforeGroupByName.get(group.name)?.processes ?? []) pids.add(reading.pid);
-    componentTicks += ticks;
-    const cpuSeconds = ticks / clkTck;
+    componentSeconds += cpuSeconds;
     return {
       name: group.name,
       role: group.role,
@@ -199,11 +224,19 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, clkTck: number)
       cpuPctOfCore: (cpuSeconds / windowSeconds) * 100,
       rssPeakBytes,
       rssEndBytes,
+      runQueueWaitSeconds: group.processes.length ? runQueueWaitSeconds : null,
     };
   });
 
   const cpu = cpuWindow(before.cpu.total, after.cpu.total);
-  const foreignTicks = Math.max(0, cpu.userNiceSystemTicks - componentTicks);
+  const cpuCount = after.cpu.perCpu.length;
+  // Busy CPU time from what the kernel measures precisely (tickless idle and iowait, the steal
+  // clock) against the wall clock, instead of the tick-sampled user/system split; softirq run in
+  // a process's context is in both this and the process's runtime (no IRQ_TIME_ACCOUNTING), so
+  // the difference is CPU used by everything outside the run. Never clamped: a negative value
+  // is an accounting error, flagged as such.
+  const busySeconds = windowSeconds * cpuCount - cpuWindowIdleSeconds(before.cpu.total, after.cpu.total, clkTck);
+  const foreignCpuPct = cpuCount > 0 && windowSeconds > 0 ? ((busySeconds - componentSeconds) / (windowSeconds * cpuCount)) * 100 : 0;
   const psiCpu = pressureWindow(before.pressure.cpu, after.pressure.cpu, windowMs);
   const psiIo = pressureWindow(before.pressure.io, after.pressure.io, windowMs);
   const psiMemory = pressureWindow(before.pressure.memory, after.pressure.memory, windowMs);
@@ -220,7 +253,7 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, clkTck: number)
     softirqPct: cpu.softirqPct,
     stealPct: cpu.stealPct,
     busyPct: cpu.busyPct,
-    foreignCpuPct: cpu.totalTicks > 0 ? (foreignTicks / cpu.totalTicks) * 100 : 0,
+    foreignCpuPct,
     psiCpuSomePct: psiCpu.somePct,
     psiIoSomePct: psiIo.somePct,
     psiIoFullPct: psiIo.fullPct,
@@ -231,7 +264,13 @@ export function diffSnapshots(before: Snapshot, after: Snapshot, clkTck: number)
     memAvailableBytes: after.memory.memAvailableBytes,
     diskReadBytes: disk.readBytes,
     diskWriteBytes: disk.writeBytes,
-    cpuCount: after.cpu.perCpu.length,
+    cpuCount,
   };
   return { node, processes };
+}
+
+/** Idle, iowait and steal seconds of all CPUs between two /proc/stat readings. */
+function cpuWindowIdleSeconds(before: ProcStat['total'], after: ProcStat['total'], clkTck: number): number {
+  const d = (field: 'idle' | 'iowait' | 'steal') => Math.max(0, after[field] - before[field]);
+  return (d('idle') + d('iowait') + d('steal')) / clkTck;
 }

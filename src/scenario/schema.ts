@@ -211,6 +211,22 @@ export const flagLimitsSchema = z.strictObject({
   iowaitPct: z.number().min(0).max(100).default(5),
   foreignCpuPct: z.number().min(0).max(100).default(10).describe('CPU used by processes outside the run, percent of all CPUs.'),
   errorRatePct: z.number().min(0).max(100).default(1),
+  loadgenRunQueuePct: z
+    .number()
+    .min(0)
+    .max(100)
+    .default(10)
+    .describe('The busiest load-driver process waited this share of the window for a CPU (schedstat run queue): starved, so it sent late or too little.'),
+  trendPct: z
+    .number()
+    .positive()
+    .default(20)
+    .describe('Per-second p50 rose or fell monotonically by this much over the window (4 seconds or more): the trial had not settled.'),
+  cpuAccountingPct: z
+    .number()
+    .positive()
+    .default(3)
+    .describe('Foreign CPU below minus this: the run\'s processes used more CPU than the host reports busy, an accounting error.'),
 });
 
 /** Service-level objectives: `meshbench run` exits 4 when one is violated with confidence. */

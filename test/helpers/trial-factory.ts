@@ -14,6 +14,8 @@ export interface TrialSpec {
   proxyCpuMsPer1kRequests?: number | null;
   flags?: TrialRecord['flags'];
   loadgenCpuPctOfCore?: number;
+  /** Seconds the driver waited for a CPU (schedstat run queue); null: not recorded. */
+  loadgenRunQueueWaitSeconds?: number | null;
 }
 
 /** A quiet node over a trial window; tests override the fields they care about. */
@@ -78,9 +80,9 @@ export function makeTrial(spec: TrialSpec): TrialRecord {
     errorRatePct: 0,
     node: quietNode,
     processes: [
-      { name: 'loadgen/load-agent', role: 'loadgen', pod: 'loadgen', program: 'autocannon', pids: [1], cpuSeconds: 1, cpuPctOfCore: spec.loadgenCpuPctOfCore ?? 50, rssPeakBytes: 5e7, rssEndBytes: 5e7 },
+      { name: 'loadgen/load-agent', role: 'loadgen', pod: 'loadgen', program: 'autocannon', pids: [1], cpuSeconds: 1, cpuPctOfCore: spec.loadgenCpuPctOfCore ?? 50, rssPeakBytes: 5e7, rssEndBytes: 5e7, runQueueWaitSeconds: spec.loadgenRunQueueWaitSeconds ?? null },
       ...(meshed
-        ? [{ name: 'echo/sidecar', role: 'proxy' as const, pod: 'echo', program: 'haproxy', pids: [2], cpuSeconds: 0.5, cpuPctOfCore: 25, rssPeakBytes: 2e7, rssEndBytes: 2e7 }]
+        ? [{ name: 'echo/sidecar', role: 'proxy' as const, pod: 'echo', program: 'haproxy', pids: [2], cpuSeconds: 0.5, cpuPctOfCore: 25, rssPeakBytes: 2e7, rssEndBytes: 2e7, runQueueWaitSeconds: null }]
         : []),
     ],
     proxyCpuMsPer1kRequests: cpu,

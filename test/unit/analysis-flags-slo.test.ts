@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { flagTrial } from '../../src/analysis/flags.js';
+import { flagTrial, latencyTrendPct, recomputeFlags } from '../../src/analysis/flags.js';
+import { makeRun } from '../helpers/run-factory.js';
 import { summarizeCells } from '../../src/analysis/cell-summary.js';
 import { checkSlos } from '../../src/analysis/slo.js';
 import { makeTrial } from '../helpers/trial-factory.js';
 
-const limits = { loadgenCpuPctOfCore: 90, loadgenEventLoopDelayP99Ms: 10, stealPct: 5, iowaitPct: 5, foreignCpuPct: 10, errorRatePct: 1 };
+const limits = { loadgenCpuPctOfCore: 90, loadgenEventLoopDelayP99Ms: 10, stealPct: 5, iowaitPct: 5, foreignCpuPct: 10, errorRatePct: 1, loadgenRunQueuePct: 10, trendPct: 20, cpuAccountingPct: 3 };
 
 describe('trial flags', () => {
   it('flags nothing on a quiet trial', () => {
@@ -23,6 +24,31 @@ describe('trial flags', () => {
     const late = flagTrial({ ...t, openLoop: { eventLoopDelayP99Ms: 25 } }, limits);
     expect(late.map((f) => f.kind)).toEqual(['loadgen-late']);
     expect(late[0].message).toContain('25.0 ms');
+  });
+  it('flags a burst seen only in the 1 Hz samples: one second of steal at twice the limit', () => {
+    const t = makeTrial({ variant: 'x', repetition: 1, latencyP50Ms: 1 });
+    const burst = [{ ...t.node, stealPct: 0.5 }, { ...t.node, stealPct: 14 }, { ...t.node, stealPct: 0.2 }];
+    // The window averaged 3.4% (under 5%), but one second reached 14%.
+    const flags = flagTrial({ ...t, node: { ...t.node, stealPct: 3.4 }, perSecondNode: burst }, limits);
+    expect(flags.map((f) => f.kind)).toEqual(['steal']);
+    expect(flags[0].message).toContain('in one second');
+    expect(flagTrial({ ...t, node: { ...t.node, stealPct: 3.4 }, perSecondNode: burst.map((n) => ({ ...n, stealPct: 6 })) }, limits)).toEqual([]);
+  });
+  it('flags a starved driver (waiting for a CPU), negative foreign CPU as an accounting error, and a trending window', () => {
+    const t = makeTrial({ variant: 'x', repetition: 1, latencyP50Ms: 1, loadgenRunQueueWaitSeconds: 0.6 });
+    const second = (s: number, p50: number) => ({ second: s, requests: 1000, latencyP50Ms: p50, latencyP99Ms: p50 * 3, latencyMaxMs: p50 * 5 });
+    const flags = flagTrial({ ...t, windowMs: 2000, node: { ...t.node, foreignCpuPct: -8 }, perSecondLatency: [second(0, 1), second(1, 1.2), second(2, 1.4), second(3, 1.6)] }, limits);
+    expect(flags.map((f) => f.kind)).toEqual(['loadgen-starved', 'cpu-accounting', 'non-stationary']);
+    expect(flags[0].valuePct).toBeCloseTo(30, 9);
+    expect(latencyTrendPct([second(0, 1), second(1, 1.1), second(2, 0.9), second(3, 1)])).toBeNull();
+    expect(latencyTrendPct([second(0, 1), second(1, 2)])).toBeNull();
+  });
+  it('are recomputed from the records with other limits', () => {
+    const t = makeTrial({ variant: 'x', repetition: 1, latencyP50Ms: 1 });
+    const noisy = { ...t, node: { ...t.node, foreignCpuPct: 7 } };
+    const run = makeRun({ variants: [{ name: 'x' }] });
+    expect(recomputeFlags(run, [noisy], [])[0].flags).toEqual([]);
+    expect(recomputeFlags(run, [noisy], [], { foreignCpuPct: 5 })[0].flags.map((f) => f.kind)).toEqual(['foreign-cpu']);
   });
 });
 

@@ -154,8 +154,8 @@ function machineRun(seed: number, slowdown: number, proxyToApp = 2, repetitions 
     const jitter = () => 1 + normalSample(random, 0, 0.01);
     const appCpuSeconds = 0.4 * slowdown * jitter();
     const proxyCpuSeconds = t.variant === 'baseline' ? 0 : appCpuSeconds * proxyToApp * jitter();
-    const app = { name: 'echo/app', role: 'app' as const, pod: 'echo', program: 'node', pids: [3], cpuSeconds: appCpuSeconds, cpuPctOfCore: 20, rssPeakBytes: 5e7, rssEndBytes: 5e7 };
-    const proxy = { name: 'echo/sidecar', role: 'proxy' as const, pod: 'echo', program: 'haproxy', pids: [2], cpuSeconds: proxyCpuSeconds, cpuPctOfCore: 25, rssPeakBytes: 2e7, rssEndBytes: 2e7 };
+    const app = { name: 'echo/app', role: 'app' as const, pod: 'echo', program: 'node', pids: [3], cpuSeconds: appCpuSeconds, cpuPctOfCore: 20, rssPeakBytes: 5e7, rssEndBytes: 5e7, runQueueWaitSeconds: null };
+    const proxy = { name: 'echo/sidecar', role: 'proxy' as const, pod: 'echo', program: 'haproxy', pids: [2], cpuSeconds: proxyCpuSeconds, cpuPctOfCore: 25, rssPeakBytes: 2e7, rssEndBytes: 2e7, runQueueWaitSeconds: null };
     return {
       ...t,
       processes: [...t.processes.filter((p) => p.role === 'loadgen'), app, ...(t.variant === 'baseline' ? [] : [proxy])],

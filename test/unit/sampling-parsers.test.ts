@@ -209,3 +209,16 @@ describe('parseUptimeSeconds', () => {
     expect(parseUptimeSeconds(fixture('uptime.kvm.txt'))).toBe(260.84);
   });
 });
+
+describe('task schedstat', () => {
+  it('reads the runtime in ns, the first of the three fields', async () => {
+    const { parseSchedstatRuntimeNs, readProcessRuntimeNs } = await import('../../src/sampling/task-schedstat.js');
+    expect(parseSchedstatRuntimeNs('893358 0 2\n')).toBe(893358);
+    expect(() => parseSchedstatRuntimeNs('garbage')).toThrow(/schedstat/);
+    // This very process: at least the CPU it has used so far, read from the real /proc.
+    const ns = readProcessRuntimeNs('/proc', process.pid)!;
+    const used = process.cpuUsage();
+    expect(ns / 1000).toBeGreaterThanOrEqual((used.user + used.system) * 0.5);
+    expect(readProcessRuntimeNs('/proc', 2 ** 30)).toBeNull();
+  });
+});

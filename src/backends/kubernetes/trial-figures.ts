@@ -87,6 +87,8 @@ export function trialWindowFigures(input: TrialWindowInput): TrialWindowFigures 
       program: c.program,
       pids: [],
       cpuSeconds,
+      // cgroup cpu.stat has no run-queue figure per container; cpu.pressure would be the way.
+      runQueueWaitSeconds: null,
       cpuPctOfCore: windowSeconds > 0 ? (cpuSeconds / windowSeconds) * 100 : 0,
       rssPeakBytes: Math.max(0, ...readings.map((r) => r.memoryCurrentBytes)),
       rssEndBytes: readings.at(-1)?.memoryCurrentBytes ?? 0,

@@ -4,7 +4,9 @@ import { compareVariantsInRun } from '../../analysis/in-run-gate.js';
 import { ExitCode, InvalidInputError } from '../../errors.js';
 import { scenarioDifferences } from '../../results/comparability.js';
 import { recordedBaseline, recordedVariants } from '../../results/recorded-scenario.js';
-import { readRunFolder, type RunFolder } from '../../results/reader.js';
+import { readRunFolder, readSamples, type RunFolder } from '../../results/reader.js';
+import { recomputeFlags } from '../../analysis/flags.js';
+import type { FlagLimits } from '../../scenario/schema.js';
 import { renderGateMarkdown } from '../../report/gate-markdown.js';
 import type { CliOutput } from '../output.js';
 
@@ -39,6 +41,8 @@ export interface GateArgs {
   basis: string;
   /** One-sided error of each kind of claim (default 0.05). */
   alpha?: number;
+  /** Flag limits instead of the scenario's; flags are recomputed from the records either way. */
+  flagLimits?: Partial<FlagLimits>;
 }
 
 export async function gateCommand(args: GateArgs, out: CliOutput, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -57,9 +61,9 @@ export async function gateCommand(args: GateArgs, out: CliOutput, env: NodeJS.Pr
   if (!(gateBases as readonly string[]).includes(args.basis)) throw new InvalidInputError(`unknown --basis "${args.basis}"; choose from ${gateBases.join(', ')}`);
   const basis = args.basis as GateBasis;
   if (args.alpha !== undefined && !(args.alpha > 0 && args.alpha < 0.5)) throw new InvalidInputError(`--alpha must be between 0 and 0.5, got ${args.alpha}`);
-  const reference = await readRunFolder(args.reference);
+  const reference = await readWithFlags(args.reference, args.flagLimits);
   if (args.candidate === undefined) return gateWithinRun(args, reference, metrics, variantMap, out, env);
-  const candidate = await readRunFolder(args.candidate);
+  const candidate = await readWithFlags(args.candidate, args.flagLimits);
   const differences = scenarioDifferences(reference.run, candidate.run, variantMap);
   if (differences.length)
     throw new InvalidInputError(
@@ -116,4 +120,10 @@ async function publish(markdown: string, result: GateResult, out: CliOutput, env
   // GitHub Actions shows this file on the run's summary page.
   if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, markdown + '\n');
   return result.overall === 'regression' ? ExitCode.gateFailed : result.overall === 'inconclusive' ? ExitCode.gateInconclusive : ExitCode.ok;
+}
+
+/** A run folder with its flags decided again from the records (the scenario's limits, or the command line's). */
+async function readWithFlags(dir: string, limits: Partial<FlagLimits> | undefined): Promise<RunFolder> {
+  const folder = await readRunFolder(dir);
+  return { ...folder, trials: recomputeFlags(folder.run, folder.trials, await readSamples(dir), limits) };
 }
